@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: MIT
+"""pumpleak_sbml: reference pump-leak cell models, from Antimony to validated SBML to RoadRunner.
+
+Quick start::
+
+    import pumpleak_sbml as pl
+
+    pl.list_models()                       # ['pump_leak', ...]
+    state = pl.steady_state("pump_leak")   # verified steady state
+    state["Vm"], state["conc_K_i"]         # mV, mM
+    run = pl.simulate("pump_leak", end=1e4, points=101, I_pump_max=0.0)
+    sbml = pl.to_sbml("pump_leak", g_Na=0.02)
+"""
+
+from .api import load, parameters, save_csv, save_sbml, simulate, steady_state, to_sbml
+from .errors import (
+    AntimonyError,
+    InvalidOverrideError,
+    ModelDefinitionError,
+    OutputError,
+    PumpLeakError,
+    SBMLValidationError,
+    SimulationError,
+    SteadyStateNotFoundError,
+    UnknownModelError,
+)
+from .library import antimony, list_models, model_info
+from .simulation import SteadyState, Trajectory
+from .units import osmotic_pressure
+from .validation import ValidationReport, validate_sbml
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AntimonyError",
+    "InvalidOverrideError",
+    "ModelDefinitionError",
+    "OutputError",
+    "PumpLeakError",
+    "SBMLValidationError",
+    "SimulationError",
+    "SteadyState",
+    "SteadyStateNotFoundError",
+    "Trajectory",
+    "UnknownModelError",
+    "ValidationReport",
+    "__version__",
+    "antimony",
+    "list_models",
+    "load",
+    "model_info",
+    "osmotic_pressure",
+    "parameters",
+    "save_csv",
+    "save_sbml",
+    "simulate",
+    "steady_state",
+    "to_sbml",
+    "validate_sbml",
+]

@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: MIT
+"""The ``pumpleak`` command line: a thin layer over the public API.
+
+Each subcommand parses its arguments and calls one public function. Errors print one line
+on stderr (``--debug`` adds the traceback). Exit codes: 0 success; 1 a failed check, a
+failed simulation or no steady state; 2 bad input (unknown model or quantity, malformed
+value, unwritable output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__, api, library, reports
+from .errors import (
+    AntimonyError,
+    ModelDefinitionError,
+    OutputError,
+    PumpLeakError,
+    UnknownModelError,
+)
+from .validation import validate_sbml
+
+__all__ = ["main"]
+
+_BAD_INPUT = (UnknownModelError, ModelDefinitionError, AntimonyError, OutputError)
+_DEMO_MODEL = "pump_leak"
+_DEMO_DURATION = 20000.0  # s: long enough to see the cell depolarise and swell after the block
+
+
+class _UsageError(PumpLeakError):
+    """Malformed command-line input (exit code 2)."""
+
+
+def _overrides(settings: Sequence[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for setting in settings:
+        name, sep, text = setting.partition("=")
+        if not sep or not name.strip():
+            raise _UsageError(f"malformed --set {setting!r}: expected NAME=VALUE")
+        try:
+            values[name.strip()] = float(text)
+        except ValueError:
+            raise _UsageError(f"malformed --set {setting!r}: {text!r} is not a number") from None
+    return values
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    for name in library.list_models():
+        print(f"{name:<20} {library.model_info(name).summary}")
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    overrides = _overrides(args.set)
+    if args.output is None:
+        sys.stdout.write(api.to_sbml(args.model, **overrides))
+    else:
+        api.save_sbml(args.model, args.output, overwrite=args.force, **overrides)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise _UsageError(f"cannot read {args.file}: {err.strerror or err}") from err
+    report = validate_sbml(text)
+    print(f"{args.file}: {report.format()}")
+    return 1 if report.errors else 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    trajectory = api.simulate(args.model, args.end, args.points, **_overrides(args.set))
+    if args.csv is not None:
+        api.save_csv(trajectory, args.csv, overwrite=args.force)
+    if args.plot is not None:
+        from .plotting import plot_trajectory
+
+        plot_trajectory(trajectory, args.plot, overwrite=args.force)
+    if args.csv is None and args.plot is None:
+        trajectory.write_csv(sys.stdout)
+    return 0
+
+
+def _cmd_steady(args: argparse.Namespace) -> int:
+    overrides = _overrides(args.set)
+    state = api.steady_state(args.model, **overrides)
+    summary = reports.steady_state_summary(state, api.parameters(args.model, **overrides))
+    print(json.dumps(summary, indent=2) if args.json else reports.format_table(summary))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .plotting import plot_trajectory
+
+    state = api.steady_state(_DEMO_MODEL)
+    print(reports.format_table(reports.steady_state_summary(state, api.parameters(_DEMO_MODEL))))
+    blocked = api.simulate(_DEMO_MODEL, _DEMO_DURATION, 401, start=state, I_pump_max=0.0)
+    plot_trajectory(blocked, args.plot, event_times=[0.0], overwrite=args.force,
+                    title="pump_leak: Na+/K+ pump blocked at t = 0 (from steady state)")
+    print(f"wrote {args.plot}: the pump-block time course")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pumpleak", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def settings(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="override a quantity's initial value (in its own unit); repeatable")
+
+    command("list", _cmd_list, "list the models in the library")
+    build = command("build", _cmd_build, "write a model as SBML Level 3 Version 2")
+    build.add_argument("model", help="model name (see: pumpleak list)")
+    build.add_argument("-o", "--output", type=Path, help="SBML file to write (default: stdout)")
+    build.add_argument("--force", action="store_true", help="replace an existing output file")
+    settings(build)
+    check = command("check", _cmd_check, "validate an SBML file (libsbml, strict units, scale)")
+    check.add_argument("file", type=Path)
+    simulate = command("simulate", _cmd_simulate, "simulate a model and write its time course")
+    simulate.add_argument("model", help="model name (see: pumpleak list)")
+    simulate.add_argument("--end", type=float, required=True, metavar="SECONDS")
+    simulate.add_argument("--points", type=int, default=1001)
+    simulate.add_argument("--csv", type=Path, help="CSV file to write (default: stdout)")
+    simulate.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
+    simulate.add_argument("--force", action="store_true", help="replace existing output files")
+    settings(simulate)
+    steady = command("steady", _cmd_steady, "find and print a model's steady state")
+    steady.add_argument("model", help="model name (see: pumpleak list)")
+    steady.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    settings(steady)
+    demo = command("demo", _cmd_demo, "steady state of the core cell, then a pump-block figure")
+    demo.add_argument("--plot", type=Path, default=Path("pump_block.png"))
+    demo.add_argument("--force", action="store_true", help="replace an existing figure")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 for a failed check or simulation, 2 for bad input.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except PumpLeakError as err:
+        if args.debug:
+            traceback.print_exc()
+        code = 2 if isinstance(err, (*_BAD_INPUT, _UsageError)) else 1
+        print(f"pumpleak: error: {err}", file=sys.stderr)
+        return code

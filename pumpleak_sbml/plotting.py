@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: MIT
+"""Figures of a time course, for a slide: volume, potentials and concentrations vs time.
+
+matplotlib is an optional dependency (``pip install 'pumpleak_sbml[plot]'``) imported only
+when a figure is drawn. :func:`plot_trajectory` draws up to three stacked panels that share
+the time axis: the volume relative to its start, the membrane potential with the Nernst
+potentials (every quantity in mV), and the intracellular concentrations (mM). Event times
+are marked with dashed vertical lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import PumpLeakError
+from .files import write_atomically
+from .simulation import Trajectory
+
+__all__ = ["plot_trajectory"]
+
+_VOLUME_IDS = ("cell", "vesicle")
+_POTENTIAL_STYLE = {"E_Na": ("tab:orange", "--"), "E_K": ("tab:green", "--"),
+                    "E_Cl": ("tab:purple", "--"), "Vm": ("black", "-")}
+
+
+def _time_axis(seconds: np.ndarray) -> tuple[np.ndarray, str]:
+    end = float(seconds[-1])
+    if end >= 3 * 3600:
+        return seconds / 3600.0, "time (h)"
+    if end >= 3 * 60:
+        return seconds / 60.0, "time (min)"
+    return seconds, "time (s)"
+
+
+def _panels(trajectory: Trajectory) -> list[tuple[str, list[str]]]:
+    volumes = [c for c in _VOLUME_IDS if c in trajectory.columns]
+    potentials = [c for c in trajectory.columns
+                  if trajectory.units.get(c) == "mV" and c != "RT_F" and not c.endswith("_init")]
+    potentials.sort(key=lambda c: (c != "Vm", c))
+    concentrations = [c for c in trajectory.columns if c.startswith("conc_")]
+    panels = [("volume / initial volume", volumes), ("potential (mV)", potentials),
+              ("intracellular concentration (mM)", concentrations)]
+    return [(label, columns) for label, columns in panels if columns]
+
+
+def _draw(trajectory: Trajectory, event_times: Sequence[float], title: str) -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot
+    except ImportError as err:
+        raise PumpLeakError(
+            "drawing figures needs matplotlib: pip install 'pumpleak_sbml[plot]'"
+        ) from err
+    panels = _panels(trajectory)
+    time, time_label = _time_axis(trajectory["time"])
+    figure, axes = pyplot.subplots(len(panels), 1, sharex=True, figsize=(7.0, 2.6 * len(panels)),
+                                   squeeze=False)
+    for axis, (label, columns) in zip(axes[:, 0], panels, strict=True):
+        for column in columns:
+            values = trajectory[column]
+            if label.startswith("volume"):
+                values = values / values[0]
+            color, style = _POTENTIAL_STYLE.get(column, (None, "-"))
+            axis.plot(time, values, style, color=color, label=column.removeprefix("conc_"))
+        for event_time in event_times:
+            scaled = event_time * time[-1] / trajectory["time"][-1]
+            axis.axvline(scaled, color="grey", linestyle=":", linewidth=1.0)
+        axis.set_ylabel(label)
+        axis.legend(loc="best", fontsize="small", frameon=False)
+        axis.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel(time_label)
+    axes[0, 0].set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_trajectory(
+    trajectory: Trajectory, path: Path, *, event_times: Sequence[float] = (),
+    title: str | None = None, overwrite: bool = False,
+) -> Path:
+    """Draw a time course to an image file (the format follows the suffix, e.g. ``.png``).
+
+    Parameters
+    ----------
+    trajectory
+        A result of :func:`~pumpleak_sbml.simulate`.
+    path
+        Destination image file.
+    event_times
+        Times (s) to mark with vertical lines, e.g. when a pump is blocked.
+    title
+        Figure title; defaults to the model name.
+    overwrite
+        Replace ``path`` if it exists (default False).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OutputError
+        If the file exists (and ``overwrite`` is False) or cannot be written.
+    PumpLeakError
+        If matplotlib is not installed.
+    """
+    figure = _draw(trajectory, event_times, title or trajectory.model_id)
+    suffix = path.suffix.lstrip(".") or "png"
+    try:
+        return write_atomically(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=150),
+                                overwrite=overwrite)
+    finally:
+        from matplotlib import pyplot
+
+        pyplot.close(figure)

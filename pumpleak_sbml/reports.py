@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: MIT
+"""Summaries of a steady state for people and programs: a dict (for JSON) and a text table.
+
+The summary groups a model's quantities by what they are, using the identifier contract of
+the models (``conc_<ion>`` concentrations, ``E_<ion>`` Nernst potentials, ``I_<x>``
+currents, ``Vm``, and the volume that a rate rule changes)::
+
+    summary = steady_state_summary(state, parameters)
+    print(json.dumps(summary))
+    print(format_table(summary))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .simulation import SteadyState
+
+__all__ = ["format_table", "steady_state_summary"]
+
+
+def _group(state: SteadyState, prefix: str) -> dict[str, float]:
+    return {
+        sid: value for sid, value in sorted(state.values.items())
+        if sid.startswith(prefix) and not sid.endswith("_init")
+    }
+
+
+def _concentrations(state: SteadyState) -> dict[str, float]:
+    """Intracellular ``conc_<species>`` values, then the medium's species, in model order."""
+    found = {}
+    for sid in state.species:
+        if f"conc_{sid}" in state.values:
+            found[sid] = state.values[f"conc_{sid}"]
+        elif state.units.get(sid) == "mM":
+            found[sid] = state.values[sid]
+    return found
+
+
+def _volume_id(state: SteadyState) -> str | None:
+    for candidate in ("cell", "vesicle"):
+        if candidate in state.values:
+            return candidate
+    return None
+
+
+def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) -> dict[str, Any]:
+    """Return a steady state as a JSON-ready dict.
+
+    Parameters
+    ----------
+    state
+        A verified steady state.
+    parameters
+        The settable quantities the model was run with (id to value).
+
+    Returns
+    -------
+    dict
+        Keys ``model``, ``parameters``, ``Vm`` (mV), ``volume`` (``{"value", "unit"}``),
+        ``concentrations`` (mM), ``reversal_potentials`` (mV), ``currents`` (µA/cm²) and
+        ``units`` (quantity id to unit).
+    """
+    concentrations = _concentrations(state)
+    potentials = _group(state, "E_")
+    currents = _group(state, "I_")
+    currents = {sid: value for sid, value in currents.items() if sid in state.units}
+    currents.pop("I_pump_max", None)
+    volume_id = _volume_id(state)
+    shown = [*concentrations, *potentials, *currents, "Vm", *parameters]
+    if volume_id:
+        shown.append(volume_id)
+    units = {sid: state.units.get(f"conc_{sid}", state.units.get(sid, "")) for sid in shown}
+    return {
+        "model": state.model_id,
+        "parameters": dict(parameters),
+        "Vm": state.values.get("Vm"),
+        "volume": (
+            {"value": state.values[volume_id], "unit": state.units.get(volume_id, "")}
+            if volume_id else None
+        ),
+        "concentrations": concentrations,
+        "reversal_potentials": potentials,
+        "currents": currents,
+        "units": units,
+    }
+
+
+def format_table(summary: Mapping[str, Any]) -> str:
+    """Return a steady-state summary as an aligned text table, one quantity per line."""
+    units = summary["units"]
+    rows: list[tuple[str, str, str]] = []
+    if summary["Vm"] is not None:
+        rows.append(("Vm", f"{summary['Vm']:.4f}", "mV"))
+    if summary["volume"] is not None:
+        rows.append(("volume", f"{summary['volume']['value']:.6g}", summary["volume"]["unit"]))
+    for group in ("concentrations", "reversal_potentials", "currents"):
+        for sid, value in summary[group].items():
+            rows.append((sid, f"{value:.6g}", units.get(sid, "")))
+    width = max(len(name) for name, _, _ in rows)
+    value_width = max(len(value) for _, value, _ in rows)
+    lines = [f"steady state of {summary['model']}"]
+    lines += [f"  {name:<{width}}  {value:>{value_width}}  {unit}" for name, value, unit in rows]
+    return "\n".join(lines)

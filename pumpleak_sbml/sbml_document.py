@@ -1,0 +1,227 @@
+# SPDX-License-Identifier: MIT
+"""Read and edit SBML text through libsbml: quantities, their units, and value overrides.
+
+A *quantity* is a parameter, a species or a compartment of the model. It is *settable*
+when its initial value is a plain number: not computed by an assignment rule or an
+initial assignment, and not a constant of nature (the Faraday and gas constants, the
+valences of real ions, exact unit conversions). :func:`apply_overrides` sets such values
+and checks their type and physical domain before anything is simulated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import libsbml
+
+from .errors import InvalidOverrideError, ModelDefinitionError
+from .units import UNIT_LABELS
+
+__all__ = ["Quantity", "apply_overrides", "quantities", "settable_quantities", "unit_labels"]
+
+# Constants of nature that a user must not change by accident.
+_NATURAL_CONSTANTS = frozenset({"F", "R", "z_Na", "z_K", "z_Cl", "z_H"})
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One parameter, species or compartment: its id, value, unit label and kind."""
+
+    id: str
+    name: str
+    value: float
+    unit: str
+    kind: str  # "parameter" | "species" | "compartment"
+    settable: bool
+    derived_by: str  # "" if set by its value; else "assignment rule" | "initial assignment" | ...
+
+
+def _read(sbml: str) -> libsbml.SBMLDocument:
+    document = libsbml.readSBMLFromString(sbml)
+    if document.getModel() is None:
+        raise ModelDefinitionError("the SBML text contains no model")
+    return document
+
+
+def _si(definition: libsbml.UnitDefinition) -> tuple[float, libsbml.UnitDefinition]:
+    si = libsbml.UnitDefinition.convertToSI(definition)
+    factor = 1.0
+    for unit in si.getListOfUnits():
+        factor *= (unit.getMultiplier() * 10.0 ** unit.getScale()) ** unit.getExponent()
+    return factor, si
+
+
+def _readable(model: libsbml.Model, definition: libsbml.UnitDefinition | None) -> str:
+    """Name a unit by the labelled unit of the model that equals it, scale included."""
+    if definition is None or definition.getNumUnits() == 0:
+        return ""
+    factor, si = _si(definition)
+    for unit_id, label in UNIT_LABELS.items():
+        candidate = model.getUnitDefinition(unit_id)
+        if candidate is None:
+            continue
+        candidate_factor, candidate_si = _si(candidate)
+        if (libsbml.UnitDefinition.areEquivalent(si, candidate_si)
+                and math.isclose(factor, candidate_factor, rel_tol=1e-9)):
+            return label
+    return str(libsbml.UnitDefinition.printUnits(definition, True))
+
+
+def _label(model: libsbml.Model, unit_id: str) -> str:
+    if not unit_id:
+        return ""
+    if unit_id in UNIT_LABELS:
+        return UNIT_LABELS[unit_id]
+    return _readable(model, model.getUnitDefinition(unit_id))
+
+
+def _species_unit(model: libsbml.Model, species: libsbml.Species) -> str:
+    return _readable(model, species.getDerivedUnitDefinition())
+
+
+def _is_unit_conversion(model: libsbml.Model, parameter: libsbml.Parameter) -> bool:
+    """A dimensionless constant whose value times its unit's scale is exactly 1."""
+    definition = model.getUnitDefinition(parameter.getUnits())
+    if definition is None:
+        return False
+    factor, si = _si(definition)
+    dimensionless = all(u.getKind() == libsbml.UNIT_KIND_DIMENSIONLESS for u in si.getListOfUnits())
+    return dimensionless and math.isclose(parameter.getValue() * factor, 1.0, rel_tol=1e-12)
+
+
+def _how_derived(model: libsbml.Model, sid: str) -> str:
+    rule = model.getRuleByVariable(sid)
+    if rule is not None:
+        return "assignment rule" if rule.isAssignment() else "rate rule"
+    if model.getInitialAssignmentBySymbol(sid) is not None:
+        return "initial assignment"
+    return ""
+
+
+def quantities(sbml: str) -> dict[str, Quantity]:
+    """Return every parameter, species and compartment of an SBML model by id.
+
+    Parameters
+    ----------
+    sbml
+        An SBML document as text.
+
+    Returns
+    -------
+    dict of str to Quantity
+        Values are the initial values written in the SBML (before initial assignments).
+    """
+    document = _read(sbml)  # keep the document alive while its model is in use (SWIG)
+    model = document.getModel()
+    found: dict[str, Quantity] = {}
+    for parameter in model.getListOfParameters():
+        sid = parameter.getId()
+        derived = _how_derived(model, sid)
+        natural = sid in _NATURAL_CONSTANTS or _is_unit_conversion(model, parameter)
+        found[sid] = Quantity(sid, parameter.getName(), parameter.getValue(),
+                              _label(model, parameter.getUnits()), "parameter",
+                              settable=not derived and not natural,
+                              derived_by=derived or ("constant of nature" if natural else ""))
+    for species in model.getListOfSpecies():
+        sid = species.getId()
+        derived = _how_derived(model, sid)
+        value = (species.getInitialAmount() if species.isSetInitialAmount()
+                 else species.getInitialConcentration())
+        found[sid] = Quantity(sid, species.getName(), value, _species_unit(model, species),
+                              "species", settable=not derived, derived_by=derived)
+    for compartment in model.getListOfCompartments():
+        sid = compartment.getId()
+        derived = "initial assignment" if model.getInitialAssignmentBySymbol(sid) else ""
+        found[sid] = Quantity(sid, compartment.getName(), compartment.getSize(),
+                              _label(model, compartment.getUnits() or model.getVolumeUnits()),
+                              "compartment", settable=not derived, derived_by=derived)
+    return found
+
+
+def settable_quantities(sbml: str) -> dict[str, Quantity]:
+    """Return the quantities whose initial value a user may override, by id."""
+    return {sid: q for sid, q in quantities(sbml).items() if q.settable}
+
+
+def unit_labels(sbml: str) -> dict[str, str]:
+    """Return the readable unit of every quantity and rule variable of a model, by id."""
+    labels = {sid: q.unit for sid, q in quantities(sbml).items()}
+    labels["time"] = "s"
+    return labels
+
+
+# Units whose quantities must be strictly positive, or may take any sign.
+_POSITIVE_UNITS = frozenset({"K", "pL", "µm²", "µF/cm²", "µm", "nm"})
+_SIGNED_UNITS = frozenset({"mV", "1", "pH"})
+
+
+def _check_value(quantity: Quantity, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidOverrideError(quantity.id, value, "expected a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidOverrideError(quantity.id, value, "expected a finite number")
+    unit = quantity.unit
+    if quantity.kind == "compartment" or unit in _POSITIVE_UNITS:
+        if number <= 0:
+            raise InvalidOverrideError(quantity.id, value, f"must be positive (in {unit})")
+    elif unit not in _SIGNED_UNITS and number < 0:
+        raise InvalidOverrideError(quantity.id, value, f"must not be negative (in {unit})")
+    return number
+
+
+def _refuse(quantity: Quantity | None, name: str, value: object, valid: list[str]) -> None:
+    if quantity is None:
+        raise InvalidOverrideError(name, value, "the model has no such quantity", valid)
+    if quantity.derived_by == "constant of nature":
+        raise InvalidOverrideError(name, value, "it is a constant of nature or a unit conversion")
+    raise InvalidOverrideError(
+        name, value, f"it is computed by the model ({quantity.derived_by}); set its inputs", valid
+    )
+
+
+def apply_overrides(sbml: str, overrides: Mapping[str, object]) -> str:
+    """Return SBML text with the initial values of some quantities replaced.
+
+    Parameters
+    ----------
+    sbml
+        An SBML document as text.
+    overrides
+        Quantity id to new value, in the quantity's own unit (see :func:`quantities`).
+
+    Returns
+    -------
+    str
+        The edited SBML text (unchanged if ``overrides`` is empty).
+
+    Raises
+    ------
+    InvalidOverrideError
+        If a name is not settable, a value is not a finite number, or it lies outside the
+        quantity's physical domain (negative concentrations, non-positive volumes, ...).
+    """
+    if not overrides:
+        return sbml
+    known = quantities(sbml)
+    valid = sorted(sid for sid, q in known.items() if q.settable)
+    document = _read(sbml)
+    model = document.getModel()
+    for name, value in overrides.items():
+        quantity = known.get(name)
+        if quantity is None or not quantity.settable:
+            _refuse(quantity, name, value, valid)
+            continue
+        number = _check_value(quantity, value)
+        element = model.getElementBySId(name)
+        if quantity.kind == "parameter":
+            element.setValue(number)
+        elif quantity.kind == "compartment":
+            element.setSize(number)
+        elif element.isSetInitialAmount():
+            element.setInitialAmount(number)
+        else:
+            element.setInitialConcentration(number)
+    return str(libsbml.writeSBMLToString(document))

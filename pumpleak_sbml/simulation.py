@@ -1,0 +1,382 @@
+# SPDX-License-Identifier: MIT
+"""Run models with libRoadRunner: the only module that imports :mod:`roadrunner`.
+
+:func:`load` returns a RoadRunner instance with the integrator settings our models need.
+The charge-difference membrane potential is a small difference of large ion amounts (the net
+charge is ~1e-5 of them), so CVODE runs with a relative tolerance of 1e-10.
+:func:`run_time_course` returns a :class:`Trajectory`; :func:`find_steady_state` returns a
+:class:`SteadyState` that has been checked (finite, positive, every rate of change ~0) or
+raises :class:`~pumpleak_sbml.errors.SteadyStateNotFoundError` saying why there is none.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import roadrunner
+
+from .errors import ModelDefinitionError, SimulationError, SteadyStateNotFoundError
+
+__all__ = [
+    "INTEGRATOR_SETTINGS",
+    "SteadyState",
+    "Trajectory",
+    "find_steady_state",
+    "load",
+    "run_time_course",
+    "set_state",
+]
+
+INTEGRATOR_SETTINGS: Mapping[str, float | int] = {
+    "relative_tolerance": 1e-10,
+    "absolute_tolerance": 1e-14,
+    "maximum_num_steps": 1_000_000,
+}
+"""CVODE settings applied by :func:`load`."""
+
+# A state is steady when no state variable changes by more than this fraction per second
+# (1e-10/s: a drift of 1e-10 of its value in a second, i.e. none in any experiment's time).
+_STEADY_RELATIVE_RATE = 1e-10
+# Horizons (s) of the long runs used to approach a steady state the solver missed.
+_HORIZONS = (1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8)
+# A candidate steady state must stay put (max relative change) over this long run (s): a
+# swelling cell's rates fade like 1/V, so Newton can "converge" towards V = infinity.
+_STATIONARY_HORIZON = 1e8
+_STATIONARY_CHANGE = 1e-6
+# Unbounded swelling: a volume at least _GROWN times its start that grew by at least
+# _GROWTH_PER_DECADE over each of the last three decades of time (e.g. V ~ sqrt(t)).
+_GROWN = 4.0
+_GROWTH_PER_DECADE = 1.25
+# An initial membrane potential beyond this (mV) means an impossible, non-neutral start.
+_MAX_INITIAL_VM = 1000.0
+
+roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+
+
+def load(sbml: str, model_id: str) -> roadrunner.RoadRunner:
+    """Load SBML text into RoadRunner, with our integrator settings, and check its start.
+
+    Parameters
+    ----------
+    sbml
+        A validated SBML document as text.
+    model_id
+        The model's name, for error messages.
+
+    Returns
+    -------
+    roadrunner.RoadRunner
+        Ready to simulate; tellurium users can use it directly.
+
+    Raises
+    ------
+    SimulationError
+        If RoadRunner cannot compile the model.
+    ModelDefinitionError
+        If the initial state is impossible (a negative amount, a non-positive volume, or a
+        net charge that would put the membrane potential beyond ±1 V).
+    """
+    try:
+        runner = roadrunner.RoadRunner(sbml)
+    except RuntimeError as err:
+        raise SimulationError(model_id, f"RoadRunner could not load the model: {err}") from err
+    for name, value in INTEGRATOR_SETTINGS.items():
+        runner.integrator.setValue(name, value)
+    _check_initial_state(runner, model_id)
+    return runner
+
+
+def _state_ids(runner: roadrunner.RoadRunner) -> list[str]:
+    return [runner.model.getStateVectorId(i) for i in range(len(runner.getRatesOfChange()))]
+
+
+def _check_initial_state(runner: roadrunner.RoadRunner, model_id: str) -> None:
+    for sid in _state_ids(runner):
+        value = runner[sid]
+        is_compartment = sid in runner.model.getCompartmentIds()
+        if not math.isfinite(value) or value < 0 or (is_compartment and value <= 0):
+            raise ModelDefinitionError(
+                f"{model_id}: impossible initial state: {sid} starts at {value:g}; "
+                "check the initial concentrations (they must be electroneutral and non-negative)"
+            )
+    if "Vm" in runner.getAssignmentRuleIds() and abs(runner["Vm"]) > _MAX_INITIAL_VM:
+        raise ModelDefinitionError(
+            f"{model_id}: the initial composition is not electroneutral: its net charge puts "
+            f"Vm at {runner['Vm']:.3g} mV at t = 0; balance the initial concentrations"
+        )
+
+
+def _output_columns(runner: roadrunner.RoadRunner) -> list[str]:
+    rules = set(runner.getRateRuleIds())
+    compartments = [c for c in runner.model.getCompartmentIds() if c in rules]
+    species = list(runner.model.getFloatingSpeciesIds())
+    other_states = [s for s in runner.getRateRuleIds() if s not in compartments]
+    derived = sorted(runner.getAssignmentRuleIds())
+    return ["time", *compartments, *species, *other_states, *derived]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A time course: one row per time point, one column per quantity."""
+
+    model_id: str
+    columns: tuple[str, ...]
+    values: np.ndarray
+    units: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        """Return one column by quantity id (``"time"``, ``"Vm"``, ``"cell"``, ...)."""
+        try:
+            return self.values[:, self.columns.index(column)]
+        except ValueError:
+            raise KeyError(f"{column!r} is not a column; columns: {', '.join(self.columns)}") from None
+
+    def write_csv(self, stream: TextIO) -> None:
+        """Write the trajectory as CSV to a text stream, with a header ``id [unit]``."""
+        header = [f"{c} [{self.units[c]}]" if self.units.get(c) else c for c in self.columns]
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(self.values.tolist())
+
+    def to_csv(self, path: Path) -> None:
+        """Write the trajectory as CSV to ``path`` (replacing it); see :meth:`write_csv`."""
+        with path.open("w", newline="", encoding="utf-8") as stream:
+            self.write_csv(stream)
+
+
+def set_state(runner: roadrunner.RoadRunner, values: Mapping[str, float]) -> None:
+    """Set every state variable (amounts, rate-ruled volumes) from ``values``, at t = 0.
+
+    Parameters
+    ----------
+    runner
+        A model from :func:`load`.
+    values
+        Quantity id to value, e.g. :attr:`SteadyState.values`; ids that are not state
+        variables of ``runner`` are ignored, and every state variable must be present.
+    """
+    states = _state_ids(runner)
+    missing = [sid for sid in states if sid not in values]
+    if missing:
+        raise ModelDefinitionError(f"cannot start from that state: it lacks {', '.join(missing)}")
+    _restore(runner, np.array([values[sid] for sid in states], dtype=float), 0.0)
+
+
+def run_time_course(
+    runner: roadrunner.RoadRunner, model_id: str, end: float, points: int,
+    units: Mapping[str, str],
+) -> Trajectory:
+    """Simulate from t = 0 to ``end`` seconds and return every state and derived quantity.
+
+    Parameters
+    ----------
+    runner
+        A model from :func:`load`.
+    model_id
+        The model's name, for the trajectory and error messages.
+    end
+        End time in s (> 0).
+    points
+        Number of output points including t = 0 (>= 2).
+    units
+        Unit label of each quantity id.
+
+    Returns
+    -------
+    Trajectory
+
+    Raises
+    ------
+    SimulationError
+        If the integrator fails or produces non-finite values.
+    """
+    columns = _output_columns(runner)
+    try:
+        result = runner.simulate(0.0, end, points, columns)
+    except RuntimeError as err:
+        raise SimulationError(model_id, f"the integrator failed: {err}") from err
+    values = np.array(result, dtype=float)
+    if not np.all(np.isfinite(values)):
+        row = int(np.argmax(~np.all(np.isfinite(values), axis=1)))
+        raise SimulationError(model_id, "the solution became non-finite", float(values[row, 0]))
+    return Trajectory(model_id, tuple(columns), values, dict(units))
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """A verified steady state: every quantity's value, and its unit."""
+
+    model_id: str
+    values: Mapping[str, float]
+    units: Mapping[str, str]
+    max_relative_rate: float
+    """Largest |dx/dt|/|x| over the state variables at the returned point, in 1/s."""
+    species: tuple[str, ...] = ()
+    """Species ids in model order: intracellular (floating) first, then the medium's."""
+
+    def __getitem__(self, name: str) -> float:
+        """Return one quantity by id (``"Vm"``, ``"cell"``, ``"conc_K_i"``, ...)."""
+        try:
+            return self.values[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not a quantity of {self.model_id}") from None
+
+
+def _relative_rate(runner: roadrunner.RoadRunner) -> float:
+    states = np.abs(np.array([runner[sid] for sid in _state_ids(runner)], dtype=float))
+    rates = np.abs(np.asarray(runner.getRatesOfChange(), dtype=float))
+    if not (np.all(np.isfinite(states)) and np.all(np.isfinite(rates))):
+        return math.inf
+    scale = np.where(states > 0, states, 1.0)
+    return float(np.max(rates / scale)) if rates.size else 0.0
+
+
+def _is_physical(runner: roadrunner.RoadRunner) -> bool:
+    values = [runner[sid] for sid in _state_ids(runner)]
+    return all(math.isfinite(v) and v >= 0 for v in values)
+
+
+def _states(runner: roadrunner.RoadRunner) -> np.ndarray:
+    return np.array([runner[sid] for sid in _state_ids(runner)], dtype=float)
+
+
+def _restore(runner: roadrunner.RoadRunner, states: np.ndarray, time: float) -> None:
+    runner.model.setTime(time)
+    for sid, value in zip(_state_ids(runner), states, strict=True):
+        runner[sid] = float(value)
+
+
+def _is_stationary(runner: roadrunner.RoadRunner) -> bool:
+    """True if integrating for a long time from here leaves every state where it is."""
+    before = _states(runner)
+    time = runner.model.getTime()
+    try:
+        runner.simulate(time, time + _STATIONARY_HORIZON, 2)
+    except RuntimeError:
+        return False
+    after = _states(runner)
+    _restore(runner, before, time)
+    scale = np.where(np.abs(before) > 0, np.abs(before), 1.0)
+    return bool(np.all(np.abs(after - before) <= _STATIONARY_CHANGE * scale))
+
+
+def _try_newton(runner: roadrunner.RoadRunner) -> bool:
+    """Polish with RoadRunner's NLEQ2 from the current state; keep the state if it is good."""
+    saved, time = _states(runner), runner.model.getTime()
+    try:
+        runner.steadyState()
+        converged = True
+    except RuntimeError:
+        converged = False  # RoadRunner may leave a diverged state behind: never keep it
+    if (converged and _is_physical(runner) and _relative_rate(runner) <= _STEADY_RELATIVE_RATE
+            and _is_stationary(runner)):
+        return True
+    _restore(runner, saved, time)
+    return False
+
+
+def _snapshot(runner: roadrunner.RoadRunner, model_id: str, units: Mapping[str, str]) -> SteadyState:
+    ids = [*_state_ids(runner), *runner.getAssignmentRuleIds(), *runner.model.getGlobalParameterIds(),
+           *runner.model.getBoundarySpeciesIds(), *runner.model.getCompartmentIds()]
+    values = {sid: float(runner[sid]) for sid in dict.fromkeys(ids)}
+    for sid in runner.model.getBoundarySpeciesIds():
+        values[sid] = float(runner[f"[{sid}]"])
+    species = (*runner.model.getFloatingSpeciesIds(), *runner.model.getBoundarySpeciesIds())
+    return SteadyState(model_id, values, dict(units), _relative_rate(runner), tuple(species))
+
+
+def _swelling_compartment(history: Mapping[str, list[float]]) -> str | None:
+    """The compartment whose recorded sizes (one per decade of time) show unbounded growth."""
+    for compartment, sizes in history.items():
+        if len(sizes) < 4 or sizes[-1] < _GROWN * sizes[0]:
+            continue
+        recent = sizes[-4:]
+        if all(later >= _GROWTH_PER_DECADE * earlier for earlier, later in zip(recent, recent[1:])):
+            return compartment
+    return None
+
+
+def find_steady_state(
+    runner: roadrunner.RoadRunner, model_id: str, units: Mapping[str, str]
+) -> SteadyState:
+    """Find and verify the steady state reached from the runner's initial state.
+
+    First Newton's method (NLEQ2) from the start; if it fails, the model is integrated over
+    ever longer horizons (up to 1e8 s) and Newton is retried from each end point. A result is
+    accepted only if it is finite and non-negative, no state changes faster than 1e-10 of its
+    value per second, and a further 1e8 s of simulation moves no state by more than 1e-6 of
+    its value (which rejects the "steady state at infinite volume" of a swelling cell).
+    Unbounded swelling is recognised when a volume has grown at least 1.25-fold over each of
+    its last three decades of time and is at least 4 times its initial size.
+
+    Parameters
+    ----------
+    runner
+        A model from :func:`load`, at its initial state.
+    model_id
+        The model's name, for error messages.
+    units
+        Unit label of each quantity id.
+
+    Returns
+    -------
+    SteadyState
+
+    Raises
+    ------
+    SteadyStateNotFoundError
+        If there is no finite steady state (e.g. a compartment swells without bound) or none
+        could be found; the message says which.
+    """
+    history = {c: [runner[c]] for c in runner.getRateRuleIds()
+               if c in runner.model.getCompartmentIds()}
+    if _try_newton(runner):
+        return _snapshot(runner, model_id, units)
+    time = 0.0
+    for horizon in _HORIZONS:
+        try:
+            runner.simulate(time, horizon, 2)
+        except RuntimeError as err:
+            raise SteadyStateNotFoundError(
+                model_id, f"no steady state found: the integrator failed ({err})", time
+            ) from err
+        time = horizon
+        for compartment, sizes in history.items():
+            sizes.append(runner[compartment])
+        swelling = _swelling_compartment(history)
+        if swelling is not None:
+            reason = _swelling_reason(runner, swelling, history[swelling][0], units)
+            raise SteadyStateNotFoundError(model_id, reason, time)
+        if _try_newton(runner):
+            return _snapshot(runner, model_id, units)
+    raise SteadyStateNotFoundError(
+        model_id,
+        "no steady state found: the state was still changing "
+        f"(largest relative rate {_relative_rate(runner):.2g}/s)",
+        time,
+    )
+
+
+def _swelling_reason(
+    runner: roadrunner.RoadRunner, compartment: str, start: float, units: Mapping[str, str]
+) -> str:
+    unit = units.get(compartment, "")
+    reason = (
+        f"no finite steady state: the volume {compartment} grows without bound "
+        f"({start:.3g} {unit} at t = 0 -> {runner[compartment]:.3g} {unit}, still increasing)"
+    )
+    rules = runner.getAssignmentRuleIds()
+    if "osm_i" in rules and "osm_o" in rules:
+        excess = runner["osm_i"] - runner["osm_o"]
+        reason += (
+            f"; the cell stays hyperosmotic (osm_i - osm_o = {excess:.3g} mM) because nothing "
+            "balances the osmotic pull of the trapped impermeant anions (Donnan swelling; "
+            "is the pump off?)"
+        )
+    return reason
