@@ -27,12 +27,25 @@ from .errors import ModelDefinitionError
 from .files import write_atomically, write_text
 from .library import antimony
 from .sbml_compiler import antimony_to_sbml
-from .sbml_document import apply_overrides, settable_quantities, unit_labels
-from .simulation import SteadyState, Trajectory, find_steady_state, load as load_runner
+from .sbml_document import (
+    apply_overrides,
+    event_targets,
+    event_times,
+    has_events,
+    settable_quantities,
+    unit_labels,
+    without_events,
+)
+from .simulation import SteadyState, Trajectory, advance, find_steady_state
+from .simulation import load as load_runner
 from .simulation import run_time_course, set_state
 from .validation import check_sbml
 
 __all__ = ["load", "parameters", "save_csv", "save_sbml", "simulate", "steady_state", "to_sbml"]
+
+
+# How far past its last event (s) a scenario is run before its final steady state is sought.
+_PAST_LAST_EVENT = 1.0
 
 
 @functools.lru_cache(maxsize=32)
@@ -120,7 +133,7 @@ def load(name: str, **overrides: float) -> roadrunner.RoadRunner:
 
 
 def simulate(
-    name: str, end: float, points: int = 1001, *, start: SteadyState | None = None,
+    name: str, end: float, points: int = 1001, *, start: SteadyState | str | None = None,
     **overrides: float,
 ) -> Trajectory:
     """Simulate a library model from t = 0 to ``end`` seconds.
@@ -134,8 +147,11 @@ def simulate(
     points
         Number of output time points, t = 0 included (at least 2).
     start
-        Start from this state (e.g. a :func:`steady_state` result) instead of the model's
-        initial state; the overrides still apply to parameters.
+        Where the time course starts: ``"initial"`` (the model's initial state), ``"steady"``
+        (its steady state; for a scenario model, the steady state before its events), or a
+        :class:`SteadyState` (e.g. from :func:`steady_state`; the overrides still apply to
+        parameters). Default: ``"steady"`` for scenario models (models with events, such as
+        ``hydropic_change``), ``"initial"`` for the others.
     **overrides
         As for :func:`to_sbml`.
 
@@ -143,30 +159,47 @@ def simulate(
     -------
     Trajectory
         Columns: time, volumes, ion amounts, and every derived quantity (Vm, E_*, I_*,
-        concentrations), with units.
+        concentrations), with units and the event times.
 
     Raises
     ------
     ModelDefinitionError
-        If ``end`` or ``points`` is invalid.
+        If ``end``, ``points`` or ``start`` is invalid.
     SimulationError
-        If the integrator fails.
+        If the integrator fails, or ``start="steady"`` and there is no steady state.
     """
     _check_time_grid(end, points)
     sbml = to_sbml(name, **overrides)
+    if start is None:
+        start = "steady" if has_events(sbml) else "initial"
+    if start == "steady":
+        start = steady_state(name, **overrides)
+    elif not isinstance(start, SteadyState) and start != "initial":
+        raise ModelDefinitionError(
+            f"start must be 'initial', 'steady' or a SteadyState, got {start!r}"
+        )
     runner = load_runner(sbml, name)
-    if start is not None:
+    if isinstance(start, SteadyState):
         set_state(runner, start.values)
-    return run_time_course(runner, name, float(end), int(points), unit_labels(sbml))
+    return run_time_course(runner, name, float(end), int(points), unit_labels(sbml),
+                           tuple(event_times(sbml)))
 
 
-def steady_state(name: str, **overrides: float) -> SteadyState:
+def steady_state(name: str, *, after_events: bool = False, **overrides: float) -> SteadyState:
     """Find the verified steady state of a library model.
+
+    For a scenario model (one with events) this is, by default, the steady state before its
+    events: the state its time courses start from. With ``after_events=True`` it is the steady
+    state the scenario ends in: the model is run from the pre-event steady state through its
+    last event (events must be triggered by ``time >= t``), and the steady state is then found
+    from there, with every change the events made kept.
 
     Parameters
     ----------
     name
         A model name.
+    after_events
+        Find the steady state after the scenario's events instead of before them.
     **overrides
         As for :func:`to_sbml`.
 
@@ -182,7 +215,18 @@ def steady_state(name: str, **overrides: float) -> SteadyState:
         bound) or none could be found; the message says which.
     """
     sbml = to_sbml(name, **overrides)
-    return find_steady_state(load_runner(sbml, name), name, unit_labels(sbml))
+    event_free = without_events(sbml)
+    units = unit_labels(event_free)
+    before = find_steady_state(load_runner(event_free, name), name, units)
+    if not after_events or not has_events(sbml):
+        return before
+    runner = load_runner(sbml, name)
+    set_state(runner, before.values)
+    last_event = max(event_times(sbml), default=0.0)
+    after = advance(runner, name, last_event + _PAST_LAST_EVENT)
+    settled = load_runner(event_free, name)
+    set_state(settled, after, also=event_targets(sbml))
+    return find_steady_state(settled, name, units)
 
 
 def save_csv(trajectory: Trajectory, path: Path, *, overwrite: bool = False) -> Path:

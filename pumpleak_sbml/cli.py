@@ -76,7 +76,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    trajectory = api.simulate(args.model, args.end, args.points, **_overrides(args.set))
+    trajectory = api.simulate(args.model, args.end, args.points, start=args.start,
+                              **_overrides(args.set))
     if args.csv is not None:
         api.save_csv(trajectory, args.csv, overwrite=args.force)
     if args.plot is not None:
@@ -90,7 +91,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 def _cmd_steady(args: argparse.Namespace) -> int:
     overrides = _overrides(args.set)
-    state = api.steady_state(args.model, **overrides)
+    state = api.steady_state(args.model, after_events=args.after_events, **overrides)
     summary = reports.steady_state_summary(state, api.parameters(args.model, **overrides))
     print(json.dumps(summary, indent=2) if args.json else reports.format_table(summary))
     return 0
@@ -135,6 +136,9 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("model", help="model name (see: pumpleak list)")
     simulate.add_argument("--end", type=float, required=True, metavar="SECONDS")
     simulate.add_argument("--points", type=int, default=1001)
+    simulate.add_argument("--start", choices=["initial", "steady"],
+                          help="start from the initial or the steady state (default: steady for "
+                               "scenario models with events, initial otherwise)")
     simulate.add_argument("--csv", type=Path, help="CSV file to write (default: stdout)")
     simulate.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
     simulate.add_argument("--force", action="store_true", help="replace existing output files")
@@ -142,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     steady = command("steady", _cmd_steady, "find and print a model's steady state")
     steady.add_argument("model", help="model name (see: pumpleak list)")
     steady.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    steady.add_argument("--after-events", action="store_true",
+                        help="for a scenario model: the steady state after its events")
     settings(steady)
     demo = command("demo", _cmd_demo, "steady state of the core cell, then a pump-block figure")
     demo.add_argument("--plot", type=Path, default=Path("pump_block.png"))

@@ -81,7 +81,7 @@ def _draw(trajectory: Trajectory, event_times: Sequence[float], title: str) -> A
 
 
 def plot_trajectory(
-    trajectory: Trajectory, path: Path, *, event_times: Sequence[float] = (),
+    trajectory: Trajectory, path: Path, *, event_times: Sequence[float] | None = None,
     title: str | None = None, overwrite: bool = False,
 ) -> Path:
     """Draw a time course to an image file (the format follows the suffix, e.g. ``.png``).
@@ -93,7 +93,7 @@ def plot_trajectory(
     path
         Destination image file.
     event_times
-        Times (s) to mark with vertical lines, e.g. when a pump is blocked.
+        Times (s) to mark with vertical lines; default: the trajectory's own event times.
     title
         Figure title; defaults to the model name.
     overwrite
@@ -111,7 +111,8 @@ def plot_trajectory(
     PumpLeakError
         If matplotlib is not installed.
     """
-    figure = _draw(trajectory, event_times, title or trajectory.model_id)
+    marks = trajectory.event_times if event_times is None else event_times
+    figure = _draw(trajectory, marks, title or trajectory.model_id)
     suffix = path.suffix.lstrip(".") or "png"
     try:
         return write_atomically(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=150),

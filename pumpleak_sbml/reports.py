@@ -20,10 +20,20 @@ from .simulation import SteadyState
 __all__ = ["format_table", "steady_state_summary"]
 
 
+# Computed quantities that only serve the equations (unit bridges, GHK factors, charge).
+_INTERNAL = frozenset({"A_F", "C_cell", "C_ves", "Q_net", "RT_F"})
+_INTERNAL_PREFIXES = ("u_", "ghk_", "conc_", "E_", "I_", "V_")
+
+
 def _group(state: SteadyState, prefix: str) -> dict[str, float]:
+    return {sid: state.values[sid] for sid in state.derived if sid.startswith(prefix)}
+
+
+def _observables(state: SteadyState) -> dict[str, float]:
+    """Every other computed quantity: dp, Donnan ratio, osmotic pressures, gains, ..."""
     return {
-        sid: value for sid, value in sorted(state.values.items())
-        if sid.startswith(prefix) and not sid.endswith("_init")
+        sid: state.values[sid] for sid in state.derived
+        if sid not in _INTERNAL and sid != "Vm" and not sid.startswith(_INTERNAL_PREFIXES)
     }
 
 
@@ -59,16 +69,19 @@ def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) ->
     -------
     dict
         Keys ``model``, ``parameters``, ``Vm`` (mV), ``volume`` (``{"value", "unit"}``),
-        ``concentrations`` (mM), ``reversal_potentials`` (mV), ``currents`` (µA/cm²) and
-        ``units`` (quantity id to unit).
+        ``concentrations`` (mM), ``reversal_potentials`` (mV), ``currents`` (µA/cm², outward
+        positive), ``resting_potential`` (mV: e.g. ``V_chord``, the chord-conductance average,
+        and ``V_pump``, the pump's direct electrogenic contribution), ``observables`` (every
+        other computed quantity, e.g. ``dp``, ``donnan_ratio``, ``Pi_atm``) and ``units``
+        (quantity id to unit).
     """
     concentrations = _concentrations(state)
     potentials = _group(state, "E_")
     currents = _group(state, "I_")
-    currents = {sid: value for sid, value in currents.items() if sid in state.units}
-    currents.pop("I_pump_max", None)
+    resting = _group(state, "V_")
+    observables = _observables(state)
     volume_id = _volume_id(state)
-    shown = [*concentrations, *potentials, *currents, "Vm", *parameters]
+    shown = [*concentrations, *potentials, *currents, *resting, *observables, "Vm", *parameters]
     if volume_id:
         shown.append(volume_id)
     units = {sid: state.units.get(f"conc_{sid}", state.units.get(sid, "")) for sid in shown}
@@ -83,6 +96,8 @@ def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) ->
         "concentrations": concentrations,
         "reversal_potentials": potentials,
         "currents": currents,
+        "resting_potential": resting,
+        "observables": observables,
         "units": units,
     }
 
@@ -95,7 +110,8 @@ def format_table(summary: Mapping[str, Any]) -> str:
         rows.append(("Vm", f"{summary['Vm']:.4f}", "mV"))
     if summary["volume"] is not None:
         rows.append(("volume", f"{summary['volume']['value']:.6g}", summary["volume"]["unit"]))
-    for group in ("concentrations", "reversal_potentials", "currents"):
+    for group in ("concentrations", "reversal_potentials", "currents", "resting_potential",
+                  "observables"):
         for sid, value in summary[group].items():
             rows.append((sid, f"{value:.6g}", units.get(sid, "")))
     width = max(len(name) for name, _, _ in rows)

@@ -19,7 +19,17 @@ import libsbml
 from .errors import InvalidOverrideError, ModelDefinitionError
 from .units import UNIT_LABELS
 
-__all__ = ["Quantity", "apply_overrides", "quantities", "settable_quantities", "unit_labels"]
+__all__ = [
+    "Quantity",
+    "apply_overrides",
+    "event_targets",
+    "event_times",
+    "has_events",
+    "quantities",
+    "settable_quantities",
+    "unit_labels",
+    "without_events",
+]
 
 # Constants of nature that a user must not change by accident.
 _NATURAL_CONSTANTS = frozenset({"F", "R", "z_Na", "z_K", "z_Cl", "z_H"})
@@ -225,3 +235,56 @@ def apply_overrides(sbml: str, overrides: Mapping[str, object]) -> str:
         else:
             element.setInitialConcentration(number)
     return str(libsbml.writeSBMLToString(document))
+
+
+def has_events(sbml: str) -> bool:
+    """Return True if the model has events (a *scenario* model)."""
+    document = _read(sbml)
+    return bool(document.getModel().getNumEvents())
+
+
+def without_events(sbml: str) -> str:
+    """Return the SBML text with every event removed: the model before its scenario starts.
+
+    RoadRunner refuses steady-state analysis on models with events; the steady state of a
+    scenario model is that of its event-free part, from which the scenario's time course starts.
+    """
+    document = _read(sbml)
+    events = document.getModel().getListOfEvents()
+    while events.size():
+        events.remove(0)
+    return str(libsbml.writeSBMLToString(document))
+
+
+def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:
+    """The time of a trigger of the form ``time >= t`` (or ``>``), else None."""
+    math_node = event.getTrigger().getMath() if event.isSetTrigger() else None
+    if math_node is None or math_node.getType() not in (libsbml.AST_RELATIONAL_GEQ,
+                                                        libsbml.AST_RELATIONAL_GT):
+        return None
+    if math_node.getNumChildren() != 2 or math_node.getChild(0).getType() != libsbml.AST_NAME_TIME:
+        return None
+    bound = math_node.getChild(1)
+    if bound.isNumber():
+        return float(bound.getValue())
+    parameter = model.getParameter(bound.getName()) if bound.isName() else None
+    return parameter.getValue() if parameter is not None else None
+
+
+def event_times(sbml: str) -> list[float]:
+    """Return the times (s) of the model's events whose triggers are ``time >= t``, sorted."""
+    document = _read(sbml)
+    model = document.getModel()
+    times = (_trigger_time(model, event) for event in model.getListOfEvents())
+    return sorted(time for time in times if time is not None)
+
+
+def event_targets(sbml: str) -> list[str]:
+    """Return the ids of every quantity that an event assigns, in model order."""
+    document = _read(sbml)
+    targets = (
+        assignment.getVariable()
+        for event in document.getModel().getListOfEvents()
+        for assignment in event.getListOfEventAssignments()
+    )
+    return list(dict.fromkeys(targets))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -27,6 +27,7 @@ __all__ = [
     "INTEGRATOR_SETTINGS",
     "SteadyState",
     "Trajectory",
+    "advance",
     "find_steady_state",
     "load",
     "run_time_course",
@@ -129,6 +130,8 @@ class Trajectory:
     columns: tuple[str, ...]
     values: np.ndarray
     units: Mapping[str, str] = field(default_factory=dict)
+    event_times: tuple[float, ...] = ()
+    """Times (s) at which the model's scenario events fire (for marking figures)."""
 
     def __getitem__(self, column: str) -> np.ndarray:
         """Return one column by quantity id (``"time"``, ``"Vm"``, ``"cell"``, ...)."""
@@ -150,7 +153,9 @@ class Trajectory:
             self.write_csv(stream)
 
 
-def set_state(runner: roadrunner.RoadRunner, values: Mapping[str, float]) -> None:
+def set_state(
+    runner: roadrunner.RoadRunner, values: Mapping[str, float], also: Sequence[str] = ()
+) -> None:
     """Set every state variable (amounts, rate-ruled volumes) from ``values``, at t = 0.
 
     Parameters
@@ -160,17 +165,44 @@ def set_state(runner: roadrunner.RoadRunner, values: Mapping[str, float]) -> Non
     values
         Quantity id to value, e.g. :attr:`SteadyState.values`; ids that are not state
         variables of ``runner`` are ignored, and every state variable must be present.
+    also
+        Further ids (e.g. parameters that events changed) to set from ``values``.
+
+    Raises
+    ------
+    ModelDefinitionError
+        If ``values`` lacks a state variable or one of ``also``.
     """
     states = _state_ids(runner)
-    missing = [sid for sid in states if sid not in values]
+    missing = [sid for sid in (*states, *also) if sid not in values]
     if missing:
         raise ModelDefinitionError(f"cannot start from that state: it lacks {', '.join(missing)}")
     _restore(runner, np.array([values[sid] for sid in states], dtype=float), 0.0)
+    for sid in also:
+        if sid not in states:
+            runner[sid] = float(values[sid])
+
+
+def advance(runner: roadrunner.RoadRunner, model_id: str, end: float) -> dict[str, float]:
+    """Integrate from the runner's current time to ``end`` (s); return every quantity there.
+
+    Raises
+    ------
+    SimulationError
+        If the integrator fails.
+    """
+    time = runner.model.getTime()
+    try:
+        runner.simulate(time, end, 2)
+    except RuntimeError as err:
+        raise SimulationError(model_id, f"the integrator failed: {err}", time) from err
+    ids = [*_state_ids(runner), *runner.getAssignmentRuleIds(), *runner.model.getGlobalParameterIds()]
+    return {sid: float(runner[sid]) for sid in dict.fromkeys(ids)}
 
 
 def run_time_course(
     runner: roadrunner.RoadRunner, model_id: str, end: float, points: int,
-    units: Mapping[str, str],
+    units: Mapping[str, str], event_times: tuple[float, ...] = (),
 ) -> Trajectory:
     """Simulate from t = 0 to ``end`` seconds and return every state and derived quantity.
 
@@ -186,6 +218,8 @@ def run_time_course(
         Number of output points including t = 0 (>= 2).
     units
         Unit label of each quantity id.
+    event_times
+        Times of the model's events, kept on the trajectory for figures.
 
     Returns
     -------
@@ -205,7 +239,7 @@ def run_time_course(
     if not np.all(np.isfinite(values)):
         row = int(np.argmax(~np.all(np.isfinite(values), axis=1)))
         raise SimulationError(model_id, "the solution became non-finite", float(values[row, 0]))
-    return Trajectory(model_id, tuple(columns), values, dict(units))
+    return Trajectory(model_id, tuple(columns), values, dict(units), tuple(event_times))
 
 
 @dataclass(frozen=True)
@@ -219,6 +253,8 @@ class SteadyState:
     """Largest |dx/dt|/|x| over the state variables at the returned point, in 1/s."""
     species: tuple[str, ...] = ()
     """Species ids in model order: intracellular (floating) first, then the medium's."""
+    derived: tuple[str, ...] = ()
+    """Ids of the quantities the model computes (assignment rules), sorted."""
 
     def __getitem__(self, name: str) -> float:
         """Return one quantity by id (``"Vm"``, ``"cell"``, ``"conc_K_i"``, ...)."""
@@ -237,9 +273,21 @@ def _relative_rate(runner: roadrunner.RoadRunner) -> float:
     return float(np.max(rates / scale)) if rates.size else 0.0
 
 
-def _is_physical(runner: roadrunner.RoadRunner) -> bool:
-    values = [runner[sid] for sid in _state_ids(runner)]
-    return all(math.isfinite(v) and v >= 0 for v in values)
+def _is_physical(runner: roadrunner.RoadRunner, initial: Mapping[str, float]) -> bool:
+    """Finite states, positive volumes, and no negative concentration or amount.
+
+    An amount that starts at exactly 0 may be a relative quantity (the proton vesicle's excess
+    lumenal H+) and may go negative; one that starts positive may not.
+    """
+    compartments = set(runner.model.getCompartmentIds())
+    for sid in _state_ids(runner):
+        value = runner[sid]
+        if not math.isfinite(value) or (sid in compartments and value <= 0):
+            return False
+        if value < 0 and initial.get(sid, 0.0) > 0:
+            return False
+    rules = runner.getAssignmentRuleIds()
+    return all(runner[sid] >= 0 for sid in rules if sid.startswith("conc_"))
 
 
 def _states(runner: roadrunner.RoadRunner) -> np.ndarray:
@@ -266,7 +314,7 @@ def _is_stationary(runner: roadrunner.RoadRunner) -> bool:
     return bool(np.all(np.abs(after - before) <= _STATIONARY_CHANGE * scale))
 
 
-def _try_newton(runner: roadrunner.RoadRunner) -> bool:
+def _try_newton(runner: roadrunner.RoadRunner, initial: Mapping[str, float]) -> bool:
     """Polish with RoadRunner's NLEQ2 from the current state; keep the state if it is good."""
     saved, time = _states(runner), runner.model.getTime()
     try:
@@ -274,7 +322,7 @@ def _try_newton(runner: roadrunner.RoadRunner) -> bool:
         converged = True
     except RuntimeError:
         converged = False  # RoadRunner may leave a diverged state behind: never keep it
-    if (converged and _is_physical(runner) and _relative_rate(runner) <= _STEADY_RELATIVE_RATE
+    if (converged and _is_physical(runner, initial) and _relative_rate(runner) <= _STEADY_RELATIVE_RATE
             and _is_stationary(runner)):
         return True
     _restore(runner, saved, time)
@@ -288,7 +336,8 @@ def _snapshot(runner: roadrunner.RoadRunner, model_id: str, units: Mapping[str, 
     for sid in runner.model.getBoundarySpeciesIds():
         values[sid] = float(runner[f"[{sid}]"])
     species = (*runner.model.getFloatingSpeciesIds(), *runner.model.getBoundarySpeciesIds())
-    return SteadyState(model_id, values, dict(units), _relative_rate(runner), tuple(species))
+    return SteadyState(model_id, values, dict(units), _relative_rate(runner), tuple(species),
+                       tuple(sorted(runner.getAssignmentRuleIds())))
 
 
 def _swelling_compartment(history: Mapping[str, list[float]]) -> str | None:
@@ -336,7 +385,8 @@ def find_steady_state(
     """
     history = {c: [runner[c]] for c in runner.getRateRuleIds()
                if c in runner.model.getCompartmentIds()}
-    if _try_newton(runner):
+    initial = {sid: runner[sid] for sid in _state_ids(runner)}
+    if _try_newton(runner, initial):
         return _snapshot(runner, model_id, units)
     time = 0.0
     for horizon in _HORIZONS:
@@ -353,7 +403,7 @@ def find_steady_state(
         if swelling is not None:
             reason = _swelling_reason(runner, swelling, history[swelling][0], units)
             raise SteadyStateNotFoundError(model_id, reason, time)
-        if _try_newton(runner):
+        if _try_newton(runner, initial):
             return _snapshot(runner, model_id, units)
     raise SteadyStateNotFoundError(
         model_id,
