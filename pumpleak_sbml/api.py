@@ -33,6 +33,7 @@ from .sbml_document import (
     event_times,
     has_events,
     settable_quantities,
+    timed_events,
     unit_labels,
     without_events,
 )
@@ -182,7 +183,7 @@ def simulate(
     if isinstance(start, SteadyState):
         set_state(runner, start.values)
     return run_time_course(runner, name, float(end), int(points), unit_labels(sbml),
-                           tuple(event_times(sbml)))
+                           tuple(timed_events(sbml)))
 
 
 def steady_state(name: str, *, after_events: bool = False, **overrides: float) -> SteadyState:

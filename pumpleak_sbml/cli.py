@@ -103,7 +103,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     state = api.steady_state(_DEMO_MODEL)
     print(reports.format_table(reports.steady_state_summary(state, api.parameters(_DEMO_MODEL))))
     blocked = api.simulate(_DEMO_MODEL, _DEMO_DURATION, 401, start=state, I_pump_max=0.0)
-    plot_trajectory(blocked, args.plot, event_times=[0.0], overwrite=args.force,
+    plot_trajectory(blocked, args.plot, events=[(0.0, "pump blocked")], overwrite=args.force,
                     title="pump_leak: Na+/K+ pump blocked at t = 0 (from steady state)")
     print(f"wrote {args.plot}: the pump-block time course")
     return 0

@@ -56,12 +56,20 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, overwrite: bo
     temporary = Path(temporary_name)
     try:
         write(temporary)
+        # mkstemp creates the file private (0600); give it the permissions of a normal new file.
+        temporary.chmod(0o666 & ~_umask())
         os.replace(temporary, path)
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> Path:

@@ -36,18 +36,29 @@ def _time_axis(seconds: np.ndarray) -> tuple[np.ndarray, str]:
     return seconds, "time (s)"
 
 
+def _potentials(trajectory: Trajectory) -> list[str]:
+    """Vm with the Nernst potentials; for a model without Vm (the vesicle), its mV outputs."""
+    if "Vm" in trajectory.columns:
+        return ["Vm", *(c for c in ("E_Na", "E_K", "E_Cl") if c in trajectory.columns)]
+    return [c for c in trajectory.columns
+            if trajectory.units.get(c) == "mV" and c != "RT_F" and not c.startswith("V_")]
+
+
+def _concentrations(trajectory: Trajectory) -> list[str]:
+    """``conc_<species>`` columns in the order the species appear in the model."""
+    return [f"conc_{c}" for c in trajectory.columns if f"conc_{c}" in trajectory.columns]
+
+
 def _panels(trajectory: Trajectory) -> list[tuple[str, list[str]]]:
     volumes = [c for c in _VOLUME_IDS if c in trajectory.columns]
-    potentials = [c for c in trajectory.columns
-                  if trajectory.units.get(c) == "mV" and c != "RT_F" and not c.endswith("_init")]
-    potentials.sort(key=lambda c: (c != "Vm", c))
-    concentrations = [c for c in trajectory.columns if c.startswith("conc_")]
+    potentials = _potentials(trajectory)
+    concentrations = _concentrations(trajectory)
     panels = [("volume / initial volume", volumes), ("potential (mV)", potentials),
               ("intracellular concentration (mM)", concentrations)]
     return [(label, columns) for label, columns in panels if columns]
 
 
-def _draw(trajectory: Trajectory, event_times: Sequence[float], title: str) -> Any:
+def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: str) -> Any:
     try:
         import matplotlib
 
@@ -68,20 +79,25 @@ def _draw(trajectory: Trajectory, event_times: Sequence[float], title: str) -> A
                 values = values / values[0]
             color, style = _POTENTIAL_STYLE.get(column, (None, "-"))
             axis.plot(time, values, style, color=color, label=column.removeprefix("conc_"))
-        for event_time in event_times:
+        for event_time, _ in events:
             scaled = event_time * time[-1] / trajectory["time"][-1]
             axis.axvline(scaled, color="grey", linestyle=":", linewidth=1.0)
         axis.set_ylabel(label)
         axis.legend(loc="best", fontsize="small", frameon=False)
         axis.grid(alpha=0.3)
+    top = axes[0, 0]
+    for event_time, name in events:
+        scaled = event_time * time[-1] / trajectory["time"][-1]
+        top.annotate(name, xy=(scaled, 1.0), xycoords=("data", "axes fraction"),
+                     xytext=(3, -12), textcoords="offset points", fontsize="small", color="grey")
     axes[-1, 0].set_xlabel(time_label)
-    axes[0, 0].set_title(title)
+    top.set_title(title)
     figure.tight_layout()
     return figure
 
 
 def plot_trajectory(
-    trajectory: Trajectory, path: Path, *, event_times: Sequence[float] | None = None,
+    trajectory: Trajectory, path: Path, *, events: Sequence[tuple[float, str]] | None = None,
     title: str | None = None, overwrite: bool = False,
 ) -> Path:
     """Draw a time course to an image file (the format follows the suffix, e.g. ``.png``).
@@ -92,8 +108,9 @@ def plot_trajectory(
         A result of :func:`~pumpleak_sbml.simulate`.
     path
         Destination image file.
-    event_times
-        Times (s) to mark with vertical lines; default: the trajectory's own event times.
+    events
+        (time in s, label) pairs to mark with labelled vertical lines; default: the
+        trajectory's own events.
     title
         Figure title; defaults to the model name.
     overwrite
@@ -111,7 +128,7 @@ def plot_trajectory(
     PumpLeakError
         If matplotlib is not installed.
     """
-    marks = trajectory.event_times if event_times is None else event_times
+    marks = trajectory.events if events is None else events
     figure = _draw(trajectory, marks, title or trajectory.model_id)
     suffix = path.suffix.lstrip(".") or "png"
     try:

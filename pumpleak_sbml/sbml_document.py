@@ -27,6 +27,7 @@ __all__ = [
     "has_events",
     "quantities",
     "settable_quantities",
+    "timed_events",
     "unit_labels",
     "without_events",
 ]
@@ -271,12 +272,21 @@ def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:
     return parameter.getValue() if parameter is not None else None
 
 
-def event_times(sbml: str) -> list[float]:
-    """Return the times (s) of the model's events whose triggers are ``time >= t``, sorted."""
+def timed_events(sbml: str) -> list[tuple[float, str]]:
+    """Return (time in s, name) of the events whose triggers are ``time >= t``, by time."""
     document = _read(sbml)
     model = document.getModel()
-    times = (_trigger_time(model, event) for event in model.getListOfEvents())
-    return sorted(time for time in times if time is not None)
+    found = []
+    for event in model.getListOfEvents():
+        time = _trigger_time(model, event)
+        if time is not None:
+            found.append((time, event.getName() or event.getId()))
+    return sorted(found)
+
+
+def event_times(sbml: str) -> list[float]:
+    """Return the times (s) of the model's events whose triggers are ``time >= t``, sorted."""
+    return [time for time, _ in timed_events(sbml)]
 
 
 def event_targets(sbml: str) -> list[str]:

@@ -130,8 +130,13 @@ class Trajectory:
     columns: tuple[str, ...]
     values: np.ndarray
     units: Mapping[str, str] = field(default_factory=dict)
-    event_times: tuple[float, ...] = ()
-    """Times (s) at which the model's scenario events fire (for marking figures)."""
+    events: tuple[tuple[float, str], ...] = ()
+    """(time in s, name) of the model's scenario events, for marking figures."""
+
+    @property
+    def event_times(self) -> tuple[float, ...]:
+        """Times (s) at which the model's scenario events fire."""
+        return tuple(time for time, _ in self.events)
 
     def __getitem__(self, column: str) -> np.ndarray:
         """Return one column by quantity id (``"time"``, ``"Vm"``, ``"cell"``, ...)."""
@@ -202,7 +207,7 @@ def advance(runner: roadrunner.RoadRunner, model_id: str, end: float) -> dict[st
 
 def run_time_course(
     runner: roadrunner.RoadRunner, model_id: str, end: float, points: int,
-    units: Mapping[str, str], event_times: tuple[float, ...] = (),
+    units: Mapping[str, str], events: tuple[tuple[float, str], ...] = (),
 ) -> Trajectory:
     """Simulate from t = 0 to ``end`` seconds and return every state and derived quantity.
 
@@ -218,8 +223,8 @@ def run_time_course(
         Number of output points including t = 0 (>= 2).
     units
         Unit label of each quantity id.
-    event_times
-        Times of the model's events, kept on the trajectory for figures.
+    events
+        (time, name) of the model's events, kept on the trajectory for figures.
 
     Returns
     -------
@@ -239,7 +244,7 @@ def run_time_course(
     if not np.all(np.isfinite(values)):
         row = int(np.argmax(~np.all(np.isfinite(values), axis=1)))
         raise SimulationError(model_id, "the solution became non-finite", float(values[row, 0]))
-    return Trajectory(model_id, tuple(columns), values, dict(units), tuple(event_times))
+    return Trajectory(model_id, tuple(columns), values, dict(units), tuple(events))
 
 
 @dataclass(frozen=True)
@@ -425,8 +430,8 @@ def _swelling_reason(
     if "osm_i" in rules and "osm_o" in rules:
         excess = runner["osm_i"] - runner["osm_o"]
         reason += (
-            f"; the cell stays hyperosmotic (osm_i - osm_o = {excess:.3g} mM) because nothing "
-            "balances the osmotic pull of the trapped impermeant anions (Donnan swelling; "
-            "is the pump off?)"
+            f"; the cell stays hyperosmotic (osm_i - osm_o = {excess:.3g} mM) because no active "
+            "transport balances the osmotic pull of the trapped impermeant anions (Donnan "
+            "swelling)"
         )
     return reason

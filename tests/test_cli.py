@@ -343,6 +343,7 @@ def test_steady_prints_table_with_Vm(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_steady_json_has_exactly_the_documented_keys(steady_json: dict[str, Any]) -> None:
     """``steady --json`` prints one object with the documented keys and groups."""
+    # resting_potential and observables were added by commit 5102aa3 (V_chord, V_pump, osm_*).
     assert set(steady_json) == {
         "model",
         "parameters",
@@ -351,6 +352,8 @@ def test_steady_json_has_exactly_the_documented_keys(steady_json: dict[str, Any]
         "concentrations",
         "reversal_potentials",
         "currents",
+        "resting_potential",
+        "observables",
         "units",
     }
     assert steady_json["model"] == "pump_leak"
@@ -360,12 +363,12 @@ def test_steady_json_has_exactly_the_documented_keys(steady_json: dict[str, Any]
     assert set(steady_json["concentrations"]) == _CONCENTRATIONS
     assert set(steady_json["reversal_potentials"]) == {"E_Na", "E_K", "E_Cl"}
     assert set(steady_json["currents"]) == {"I_Na", "I_K", "I_Cl", "I_pump"}
+    assert set(steady_json["resting_potential"]) == {"V_chord", "V_pump"}
 
 
 def test_steady_json_units_are_declared(steady_json: dict[str, Any]) -> None:
     """Concentrations are in mM, potentials in mV and currents in µA/cm²."""
     units = steady_json["units"]
-    assert isinstance(units, dict)
     assert units["Vm"] == "mV"
     assert {units[sid] for sid in _CONCENTRATIONS} == {"mM"}
     assert {units[sid] for sid in ("E_Na", "E_K", "E_Cl")} == {"mV"}
@@ -373,18 +376,15 @@ def test_steady_json_units_are_declared(steady_json: dict[str, Any]) -> None:
 
 
 def test_steady_json_is_physically_consistent(steady_json: dict[str, Any]) -> None:
-    """At steady state Vm = E_Cl, the currents cancel, pump and leaks balance, osm_i = osm_o."""
+    """At steady state Vm = E_Cl = V_chord, currents cancel, pump balances leaks, neutral cell."""
     vm = steady_json["Vm"]
     conc = steady_json["concentrations"]
     potentials = steady_json["reversal_potentials"]
     currents = steady_json["currents"]
     parameters = steady_json["parameters"]
     assert isinstance(vm, float)
-    assert isinstance(conc, dict)
-    assert isinstance(potentials, dict)
-    assert isinstance(currents, dict)
-    assert isinstance(parameters, dict)
     assert vm == pytest.approx(potentials["E_Cl"], abs=0.01)
+    assert vm == pytest.approx(steady_json["resting_potential"]["V_chord"], abs=0.01)
     assert sum(currents.values()) == pytest.approx(0.0, abs=1e-6)
     pump = currents["I_pump"]
     assert pump == parameters["I_pump_max"]
@@ -392,6 +392,11 @@ def test_steady_json_is_physically_consistent(steady_json: dict[str, Any]) -> No
     assert currents["I_K"] == pytest.approx(2.0 * pump, rel=1e-6)
     inside = conc["Na_i"] + conc["K_i"] + conc["Cl_i"] + conc["X_i"]
     assert inside == pytest.approx(conc["Na_o"] + conc["K_o"] + conc["Cl_o"], rel=1e-6)
+    osmolarity = steady_json["observables"]
+    assert osmolarity["osm_i"] == pytest.approx(osmolarity["osm_o"], rel=1e-6)
+    # Charge-difference Vm: the net charge is C_m * A_m * Vm / F, a few µM; neutral to 0.01 mM.
+    charge = conc["Na_i"] + conc["K_i"] - conc["Cl_i"] + parameters["z_X"] * conc["X_i"]
+    assert charge == pytest.approx(0.0, abs=0.01)
     rt_f = 1e3 * GAS_CONSTANT * parameters["T"] / FARADAY  # mV
     assert potentials["E_K"] == pytest.approx(rt_f * math.log(conc["K_o"] / conc["K_i"]), rel=1e-9)
     assert potentials["E_Na"] == pytest.approx(

@@ -175,11 +175,11 @@ def balanced_concentrations(cell: CellParameters, membrane_potential: float) -> 
     potentials: each concentration is a function of the membrane potential alone.
     """
     potential = membrane_potential / cell.thermal_voltage
-    pump = cell.pump_current / cell.thermal_voltage
+    sodium_shift = 3 * cell.pump_current / (cell.sodium_conductance * cell.thermal_voltage)
+    potassium_shift = 2 * cell.pump_current / (cell.potassium_conductance * cell.thermal_voltage)
     return {
-        "conc_Na_i": cell.outside_sodium * math.exp(-potential - 3 * pump / cell.sodium_conductance),
-        "conc_K_i": cell.outside_potassium
-        * math.exp(-potential + 2 * pump / cell.potassium_conductance),
+        "conc_Na_i": cell.outside_sodium * math.exp(-potential - sodium_shift),
+        "conc_K_i": cell.outside_potassium * math.exp(-potential + potassium_shift),
         "conc_Cl_i": cell.outside_chloride * math.exp(potential),
     }
 
@@ -195,12 +195,8 @@ def closed_form_steady_state(cell: CellParameters) -> dict[str, float] | None:
     pumped y² > Cl_o); when x <= 0 there is no finite volume. For z_X = -1, Na_i + K_i = Cl_o.
     """
     thermal_voltage = cell.thermal_voltage
-    pumped = (
-        cell.outside_sodium
-        * math.exp(-3 * cell.pump_current / (cell.sodium_conductance * thermal_voltage))
-        + cell.outside_potassium
-        * math.exp(2 * cell.pump_current / (cell.potassium_conductance * thermal_voltage))
-    )
+    at_zero_potential = balanced_concentrations(cell, 0.0)  # exp(-v) = 1
+    pumped = at_zero_potential["conc_Na_i"] + at_zero_potential["conc_K_i"]
     valence = cell.impermeant_valence
     quadratic = (1 - 1 / valence) * pumped
     constant = (1 + 1 / valence) * cell.outside_chloride
