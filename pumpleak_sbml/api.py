@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The public Python API: from a model name to SBML, a RoadRunner instance, a time course or
-a verified steady state.
+"""The public Python API: from a model name to SBML, RoadRunner, a time course or a steady state.
 
 Every function takes a model name from :func:`~pumpleak_sbml.library.list_models` and
 optional ``**overrides`` that set initial values of the model's settable quantities
@@ -37,9 +36,15 @@ from .sbml_document import (
     unit_labels,
     without_events,
 )
-from .simulation import SteadyState, Trajectory, advance, find_steady_state
+from .simulation import (
+    SteadyState,
+    Trajectory,
+    advance,
+    find_steady_state,
+    run_time_course,
+    set_state,
+)
 from .simulation import load as load_runner
-from .simulation import run_time_course, set_state
 from .validation import check_sbml
 
 __all__ = ["load", "parameters", "save_csv", "save_sbml", "simulate", "steady_state", "to_sbml"]
@@ -134,7 +139,11 @@ def load(name: str, **overrides: float) -> roadrunner.RoadRunner:
 
 
 def simulate(
-    name: str, end: float, points: int = 1001, *, start: SteadyState | str | None = None,
+    name: str,
+    end: float,
+    points: int = 1001,
+    *,
+    start: SteadyState | str | None = None,
     **overrides: float,
 ) -> Trajectory:
     """Simulate a library model from t = 0 to ``end`` seconds.
@@ -174,7 +183,7 @@ def simulate(
     if start is None:
         start = "steady" if has_events(sbml) else "initial"
     if start == "steady":
-        start = steady_state(name, **overrides)
+        start = _steady_state(sbml, name, after_events=False)
     elif not isinstance(start, SteadyState) and start != "initial":
         raise ModelDefinitionError(
             f"start must be 'initial', 'steady' or a SteadyState, got {start!r}"
@@ -182,8 +191,14 @@ def simulate(
     runner = load_runner(sbml, name)
     if isinstance(start, SteadyState):
         set_state(runner, start.values)
-    return run_time_course(runner, name, float(end), int(points), unit_labels(sbml),
-                           tuple(timed_events(sbml)))
+    return run_time_course(
+        runner,
+        name,
+        float(end),
+        int(points),
+        units=unit_labels(sbml),
+        events=tuple(timed_events(sbml)),
+    )
 
 
 def steady_state(name: str, *, after_events: bool = False, **overrides: float) -> SteadyState:
@@ -215,7 +230,10 @@ def steady_state(name: str, *, after_events: bool = False, **overrides: float) -
         If no finite steady state exists (e.g. the pump is off and the cell swells without
         bound) or none could be found; the message says which.
     """
-    sbml = to_sbml(name, **overrides)
+    return _steady_state(to_sbml(name, **overrides), name, after_events=after_events)
+
+
+def _steady_state(sbml: str, name: str, *, after_events: bool) -> SteadyState:
     event_free = without_events(sbml)
     units = unit_labels(event_free)
     before = find_steady_state(load_runner(event_free, name), name, units)
@@ -236,8 +254,14 @@ def save_csv(trajectory: Trajectory, path: Path, *, overwrite: bool = False) -> 
 
 
 def _check_time_grid(end: object, points: object) -> None:
-    if (isinstance(end, bool) or not isinstance(end, int | float) or not math.isfinite(end)
-            or not end > 0):
-        raise ModelDefinitionError(f"the end time must be a positive number of seconds, got {end!r}")
+    if (
+        isinstance(end, bool)
+        or not isinstance(end, int | float)
+        or not math.isfinite(end)
+        or not end > 0
+    ):
+        raise ModelDefinitionError(
+            f"the end time must be a positive number of seconds, got {end!r}"
+        )
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         raise ModelDefinitionError(f"the number of points must be an integer >= 2, got {points!r}")

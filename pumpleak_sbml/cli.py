@@ -76,8 +76,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    trajectory = api.simulate(args.model, args.end, args.points, start=args.start,
-                              **_overrides(args.set))
+    trajectory = api.simulate(
+        args.model, args.end, args.points, start=args.start, **_overrides(args.set)
+    )
     if args.csv is not None:
         api.save_csv(trajectory, args.csv, overwrite=args.force)
     if args.plot is not None:
@@ -103,8 +104,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     state = api.steady_state(_DEMO_MODEL)
     print(reports.format_table(reports.steady_state_summary(state, api.parameters(_DEMO_MODEL))))
     blocked = api.simulate(_DEMO_MODEL, _DEMO_DURATION, 401, start=state, I_pump_max=0.0)
-    plot_trajectory(blocked, args.plot, events=[(0.0, "pump blocked")], overwrite=args.force,
-                    title="pump_leak: Na+/K+ pump blocked at t = 0 (from steady state)")
+    plot_trajectory(
+        blocked,
+        args.plot,
+        events=[(0.0, "pump blocked")],
+        overwrite=args.force,
+        title="pump_leak: Na+/K+ pump blocked at t = 0 (from steady state)",
+    )
     print(f"wrote {args.plot}: the pump-block time course")
     return 0
 
@@ -115,14 +121,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the traceback of errors")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], text: str
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(handler=handler)
         return sub
 
     def settings(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                         help="override a quantity's initial value (in its own unit); repeatable")
+        sub.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="override a quantity's initial value (in its own unit); repeatable",
+        )
 
     command("list", _cmd_list, "list the models in the library")
     build = command("build", _cmd_build, "write a model as SBML Level 3 Version 2")
@@ -136,9 +149,12 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("model", help="model name (see: pumpleak list)")
     simulate.add_argument("--end", type=float, required=True, metavar="SECONDS")
     simulate.add_argument("--points", type=int, default=1001)
-    simulate.add_argument("--start", choices=["initial", "steady"],
-                          help="start from the initial or the steady state (default: steady for "
-                               "scenario models with events, initial otherwise)")
+    simulate.add_argument(
+        "--start",
+        choices=["initial", "steady"],
+        help="start from the initial or the steady state (default: steady for "
+        "scenario models with events, initial otherwise)",
+    )
     simulate.add_argument("--csv", type=Path, help="CSV file to write (default: stdout)")
     simulate.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
     simulate.add_argument("--force", action="store_true", help="replace existing output files")
@@ -146,8 +162,11 @@ def _parser() -> argparse.ArgumentParser:
     steady = command("steady", _cmd_steady, "find and print a model's steady state")
     steady.add_argument("model", help="model name (see: pumpleak list)")
     steady.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    steady.add_argument("--after-events", action="store_true",
-                        help="for a scenario model: the steady state after its events")
+    steady.add_argument(
+        "--after-events",
+        action="store_true",
+        help="for a scenario model: the steady state after its events",
+    )
     settings(steady)
     demo = command("demo", _cmd_demo, "steady state of the core cell, then a pump-block figure")
     demo.add_argument("--plot", type=Path, default=Path("pump_block.png"))

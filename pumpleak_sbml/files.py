@@ -74,5 +74,8 @@ def _umask() -> int:
 
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> Path:
     """Write text (UTF-8) to ``path`` atomically; see :func:`write_atomically`."""
-    return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"),
-                            overwrite=overwrite)
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+
+    return write_atomically(path, write, overwrite=overwrite)

@@ -23,8 +23,12 @@ from .simulation import Trajectory
 __all__ = ["plot_trajectory"]
 
 _VOLUME_IDS = ("cell", "vesicle")
-_POTENTIAL_STYLE = {"E_Na": ("tab:orange", "--"), "E_K": ("tab:green", "--"),
-                    "E_Cl": ("tab:purple", "--"), "Vm": ("black", "-")}
+_POTENTIAL_STYLE = {
+    "E_Na": ("tab:orange", "--"),
+    "E_K": ("tab:green", "--"),
+    "E_Cl": ("tab:purple", "--"),
+    "Vm": ("black", "-"),
+}
 
 
 def _time_axis(seconds: np.ndarray) -> tuple[np.ndarray, str]:
@@ -40,8 +44,11 @@ def _potentials(trajectory: Trajectory) -> list[str]:
     """Vm with the Nernst potentials; for a model without Vm (the vesicle), its mV outputs."""
     if "Vm" in trajectory.columns:
         return ["Vm", *(c for c in ("E_Na", "E_K", "E_Cl") if c in trajectory.columns)]
-    return [c for c in trajectory.columns
-            if trajectory.units.get(c) == "mV" and c != "RT_F" and not c.startswith("V_")]
+    return [
+        c
+        for c in trajectory.columns
+        if trajectory.units.get(c) == "mV" and c != "RT_F" and not c.startswith("V_")
+    ]
 
 
 def _concentrations(trajectory: Trajectory) -> list[str]:
@@ -53,8 +60,11 @@ def _panels(trajectory: Trajectory) -> list[tuple[str, list[str]]]:
     volumes = [c for c in _VOLUME_IDS if c in trajectory.columns]
     potentials = _potentials(trajectory)
     concentrations = _concentrations(trajectory)
-    panels = [("volume / initial volume", volumes), ("potential (mV)", potentials),
-              ("intracellular concentration (mM)", concentrations)]
+    panels = [
+        ("volume / initial volume", volumes),
+        ("potential (mV)", potentials),
+        ("intracellular concentration (mM)", concentrations),
+    ]
     return [(label, columns) for label, columns in panels if columns]
 
 
@@ -70,8 +80,9 @@ def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: st
         ) from err
     panels = _panels(trajectory)
     time, time_label = _time_axis(trajectory["time"])
-    figure, axes = pyplot.subplots(len(panels), 1, sharex=True, figsize=(7.0, 2.6 * len(panels)),
-                                   squeeze=False)
+    figure, axes = pyplot.subplots(
+        len(panels), 1, sharex=True, figsize=(7.0, 2.6 * len(panels)), squeeze=False
+    )
     for axis, (label, columns) in zip(axes[:, 0], panels, strict=True):
         for column in columns:
             values = trajectory[column]
@@ -88,8 +99,15 @@ def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: st
     top = axes[0, 0]
     for event_time, name in events:
         scaled = event_time * time[-1] / trajectory["time"][-1]
-        top.annotate(name, xy=(scaled, 1.0), xycoords=("data", "axes fraction"),
-                     xytext=(3, -12), textcoords="offset points", fontsize="small", color="grey")
+        top.annotate(
+            name,
+            xy=(scaled, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -12),
+            textcoords="offset points",
+            fontsize="small",
+            color="grey",
+        )
     axes[-1, 0].set_xlabel(time_label)
     top.set_title(title)
     figure.tight_layout()
@@ -97,8 +115,12 @@ def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: st
 
 
 def plot_trajectory(
-    trajectory: Trajectory, path: Path, *, events: Sequence[tuple[float, str]] | None = None,
-    title: str | None = None, overwrite: bool = False,
+    trajectory: Trajectory,
+    path: Path,
+    *,
+    events: Sequence[tuple[float, str]] | None = None,
+    title: str | None = None,
+    overwrite: bool = False,
 ) -> Path:
     """Draw a time course to an image file (the format follows the suffix, e.g. ``.png``).
 
@@ -132,8 +154,9 @@ def plot_trajectory(
     figure = _draw(trajectory, marks, title or trajectory.model_id)
     suffix = path.suffix.lstrip(".") or "png"
     try:
-        return write_atomically(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=150),
-                                overwrite=overwrite)
+        return write_atomically(
+            path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=150), overwrite=overwrite
+        )
     finally:
         from matplotlib import pyplot
 

@@ -32,7 +32,8 @@ def _group(state: SteadyState, prefix: str) -> dict[str, float]:
 def _observables(state: SteadyState) -> dict[str, float]:
     """Every other computed quantity: dp, Donnan ratio, osmotic pressures, gains, ..."""
     return {
-        sid: state.values[sid] for sid in state.derived
+        sid: state.values[sid]
+        for sid in state.derived
         if sid not in _INTERNAL and sid != "Vm" and not sid.startswith(_INTERNAL_PREFIXES)
     }
 
@@ -91,7 +92,8 @@ def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) ->
         "Vm": state.values.get("Vm"),
         "volume": (
             {"value": state.values[volume_id], "unit": state.units.get(volume_id, "")}
-            if volume_id else None
+            if volume_id
+            else None
         ),
         "concentrations": concentrations,
         "reversal_potentials": potentials,
@@ -110,8 +112,13 @@ def format_table(summary: Mapping[str, Any]) -> str:
         rows.append(("Vm", f"{summary['Vm']:.4f}", "mV"))
     if summary["volume"] is not None:
         rows.append(("volume", f"{summary['volume']['value']:.6g}", summary["volume"]["unit"]))
-    for group in ("concentrations", "reversal_potentials", "currents", "resting_potential",
-                  "observables"):
+    for group in (
+        "concentrations",
+        "reversal_potentials",
+        "currents",
+        "resting_potential",
+        "observables",
+    ):
         for sid, value in summary[group].items():
             rows.append((sid, f"{value:.6g}", units.get(sid, "")))
     width = max(len(name) for name, _, _ in rows)

@@ -74,8 +74,9 @@ def _readable(model: libsbml.Model, definition: libsbml.UnitDefinition | None) -
         if candidate is None:
             continue
         candidate_factor, candidate_si = _si(candidate)
-        if (libsbml.UnitDefinition.areEquivalent(si, candidate_si)
-                and math.isclose(factor, candidate_factor, rel_tol=1e-9)):
+        if libsbml.UnitDefinition.areEquivalent(si, candidate_si) and math.isclose(
+            factor, candidate_factor, rel_tol=1e-9
+        ):
             return label
     return str(libsbml.UnitDefinition.printUnits(definition, True))
 
@@ -93,7 +94,7 @@ def _species_unit(model: libsbml.Model, species: libsbml.Species) -> str:
 
 
 def _is_unit_conversion(model: libsbml.Model, parameter: libsbml.Parameter) -> bool:
-    """A dimensionless constant whose value times its unit's scale is exactly 1."""
+    """Tell whether a parameter is a unit conversion (dimensionless, value times scale is 1)."""
     definition = model.getUnitDefinition(parameter.getUnits())
     if definition is None:
         return False
@@ -131,23 +132,44 @@ def quantities(sbml: str) -> dict[str, Quantity]:
         sid = parameter.getId()
         derived = _how_derived(model, sid)
         natural = sid in _NATURAL_CONSTANTS or _is_unit_conversion(model, parameter)
-        found[sid] = Quantity(sid, parameter.getName(), parameter.getValue(),
-                              _label(model, parameter.getUnits()), "parameter",
-                              settable=not derived and not natural,
-                              derived_by=derived or ("constant of nature" if natural else ""))
+        found[sid] = Quantity(
+            sid,
+            parameter.getName(),
+            parameter.getValue(),
+            _label(model, parameter.getUnits()),
+            "parameter",
+            settable=not derived and not natural,
+            derived_by=derived or ("constant of nature" if natural else ""),
+        )
     for species in model.getListOfSpecies():
         sid = species.getId()
         derived = _how_derived(model, sid)
-        value = (species.getInitialAmount() if species.isSetInitialAmount()
-                 else species.getInitialConcentration())
-        found[sid] = Quantity(sid, species.getName(), value, _species_unit(model, species),
-                              "species", settable=not derived, derived_by=derived)
+        value = (
+            species.getInitialAmount()
+            if species.isSetInitialAmount()
+            else species.getInitialConcentration()
+        )
+        found[sid] = Quantity(
+            sid,
+            species.getName(),
+            value,
+            _species_unit(model, species),
+            "species",
+            settable=not derived,
+            derived_by=derived,
+        )
     for compartment in model.getListOfCompartments():
         sid = compartment.getId()
         derived = "initial assignment" if model.getInitialAssignmentBySymbol(sid) else ""
-        found[sid] = Quantity(sid, compartment.getName(), compartment.getSize(),
-                              _label(model, compartment.getUnits() or model.getVolumeUnits()),
-                              "compartment", settable=not derived, derived_by=derived)
+        found[sid] = Quantity(
+            sid,
+            compartment.getName(),
+            compartment.getSize(),
+            _label(model, compartment.getUnits() or model.getVolumeUnits()),
+            "compartment",
+            settable=not derived,
+            derived_by=derived,
+        )
     return found
 
 
@@ -258,10 +280,12 @@ def without_events(sbml: str) -> str:
 
 
 def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:
-    """The time of a trigger of the form ``time >= t`` (or ``>``), else None."""
+    """Return the time of a trigger of the form ``time >= t`` (or ``>``), else None."""
     math_node = event.getTrigger().getMath() if event.isSetTrigger() else None
-    if math_node is None or math_node.getType() not in (libsbml.AST_RELATIONAL_GEQ,
-                                                        libsbml.AST_RELATIONAL_GT):
+    if math_node is None or math_node.getType() not in (
+        libsbml.AST_RELATIONAL_GEQ,
+        libsbml.AST_RELATIONAL_GT,
+    ):
         return None
     if math_node.getNumChildren() != 2 or math_node.getChild(0).getType() != libsbml.AST_NAME_TIME:
         return None

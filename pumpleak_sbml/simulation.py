@@ -15,6 +15,7 @@ import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TextIO
 
@@ -143,7 +144,9 @@ class Trajectory:
         try:
             return self.values[:, self.columns.index(column)]
         except ValueError:
-            raise KeyError(f"{column!r} is not a column; columns: {', '.join(self.columns)}") from None
+            raise KeyError(
+                f"{column!r} is not a column; columns: {', '.join(self.columns)}"
+            ) from None
 
     def write_csv(self, stream: TextIO) -> None:
         """Write the trajectory as CSV to a text stream, with a header ``id [unit]``."""
@@ -201,13 +204,22 @@ def advance(runner: roadrunner.RoadRunner, model_id: str, end: float) -> dict[st
         runner.simulate(time, end, 2)
     except RuntimeError as err:
         raise SimulationError(model_id, f"the integrator failed: {err}", time) from err
-    ids = [*_state_ids(runner), *runner.getAssignmentRuleIds(), *runner.model.getGlobalParameterIds()]
+    ids = [
+        *_state_ids(runner),
+        *runner.getAssignmentRuleIds(),
+        *runner.model.getGlobalParameterIds(),
+    ]
     return {sid: float(runner[sid]) for sid in dict.fromkeys(ids)}
 
 
 def run_time_course(
-    runner: roadrunner.RoadRunner, model_id: str, end: float, points: int,
-    units: Mapping[str, str], events: tuple[tuple[float, str], ...] = (),
+    runner: roadrunner.RoadRunner,
+    model_id: str,
+    end: float,
+    points: int,
+    *,
+    units: Mapping[str, str],
+    events: tuple[tuple[float, str], ...] = (),
 ) -> Trajectory:
     """Simulate from t = 0 to ``end`` seconds and return every state and derived quantity.
 
@@ -306,7 +318,7 @@ def _restore(runner: roadrunner.RoadRunner, states: np.ndarray, time: float) -> 
 
 
 def _is_stationary(runner: roadrunner.RoadRunner) -> bool:
-    """True if integrating for a long time from here leaves every state where it is."""
+    """Tell whether integrating for a long time from here leaves every state where it is."""
     before = _states(runner)
     time = runner.model.getTime()
     try:
@@ -327,31 +339,48 @@ def _try_newton(runner: roadrunner.RoadRunner, initial: Mapping[str, float]) -> 
         converged = True
     except RuntimeError:
         converged = False  # RoadRunner may leave a diverged state behind: never keep it
-    if (converged and _is_physical(runner, initial) and _relative_rate(runner) <= _STEADY_RELATIVE_RATE
-            and _is_stationary(runner)):
+    if (
+        converged
+        and _is_physical(runner, initial)
+        and _relative_rate(runner) <= _STEADY_RELATIVE_RATE
+        and _is_stationary(runner)
+    ):
         return True
     _restore(runner, saved, time)
     return False
 
 
-def _snapshot(runner: roadrunner.RoadRunner, model_id: str, units: Mapping[str, str]) -> SteadyState:
-    ids = [*_state_ids(runner), *runner.getAssignmentRuleIds(), *runner.model.getGlobalParameterIds(),
-           *runner.model.getBoundarySpeciesIds(), *runner.model.getCompartmentIds()]
+def _snapshot(
+    runner: roadrunner.RoadRunner, model_id: str, units: Mapping[str, str]
+) -> SteadyState:
+    ids = [
+        *_state_ids(runner),
+        *runner.getAssignmentRuleIds(),
+        *runner.model.getGlobalParameterIds(),
+        *runner.model.getBoundarySpeciesIds(),
+        *runner.model.getCompartmentIds(),
+    ]
     values = {sid: float(runner[sid]) for sid in dict.fromkeys(ids)}
     for sid in runner.model.getBoundarySpeciesIds():
         values[sid] = float(runner[f"[{sid}]"])
     species = (*runner.model.getFloatingSpeciesIds(), *runner.model.getBoundarySpeciesIds())
-    return SteadyState(model_id, values, dict(units), _relative_rate(runner), tuple(species),
-                       tuple(sorted(runner.getAssignmentRuleIds())))
+    return SteadyState(
+        model_id,
+        values,
+        dict(units),
+        _relative_rate(runner),
+        tuple(species),
+        tuple(sorted(runner.getAssignmentRuleIds())),
+    )
 
 
 def _swelling_compartment(history: Mapping[str, list[float]]) -> str | None:
-    """The compartment whose recorded sizes (one per decade of time) show unbounded growth."""
+    """Return the compartment whose sizes (one per decade of time) grow without bound."""
     for compartment, sizes in history.items():
         if len(sizes) < 4 or sizes[-1] < _GROWN * sizes[0]:
             continue
         recent = sizes[-4:]
-        if all(later >= _GROWTH_PER_DECADE * earlier for earlier, later in zip(recent, recent[1:])):
+        if all(later >= _GROWTH_PER_DECADE * earlier for earlier, later in pairwise(recent)):
             return compartment
     return None
 
@@ -388,8 +417,9 @@ def find_steady_state(
         If there is no finite steady state (e.g. a compartment swells without bound) or none
         could be found; the message says which.
     """
-    history = {c: [runner[c]] for c in runner.getRateRuleIds()
-               if c in runner.model.getCompartmentIds()}
+    history = {
+        c: [runner[c]] for c in runner.getRateRuleIds() if c in runner.model.getCompartmentIds()
+    }
     initial = {sid: runner[sid] for sid in _state_ids(runner)}
     if _try_newton(runner, initial):
         return _snapshot(runner, model_id, units)

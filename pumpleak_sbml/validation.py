@@ -77,8 +77,9 @@ def _libsbml_issues(document: libsbml.SBMLDocument) -> list[ValidationIssue]:
         message = " ".join(error.getShortMessage().split())
         detail = " ".join(error.getMessage().split())
         issues.append(
-            ValidationIssue(severity, f"libsbml-{error.getErrorId()}", error.getLine(),
-                            f"{message}: {detail}")
+            ValidationIssue(
+                severity, f"libsbml-{error.getErrorId()}", error.getLine(), f"{message}: {detail}"
+            )
         )
     return issues
 
@@ -106,23 +107,37 @@ def _math_owners(model: libsbml.Model) -> list[_MathOwner]:
     owners = []
     for rule in model.getListOfRules():
         if rule.isAssignment():
-            owners.append(_MathOwner(f"assignment rule for {rule.getVariable()}", rule,
-                                     rule.getVariable()))
+            owners.append(
+                _MathOwner(f"assignment rule for {rule.getVariable()}", rule, rule.getVariable())
+            )
         elif rule.isRate():
-            owners.append(_MathOwner(f"rate rule for {rule.getVariable()}", rule,
-                                     rule.getVariable(), is_rate=True))
+            owners.append(
+                _MathOwner(
+                    f"rate rule for {rule.getVariable()}", rule, rule.getVariable(), is_rate=True
+                )
+            )
     for assignment in model.getListOfInitialAssignments():
-        owners.append(_MathOwner(f"initial assignment of {assignment.getSymbol()}", assignment,
-                                 assignment.getSymbol()))
+        owners.append(
+            _MathOwner(
+                f"initial assignment of {assignment.getSymbol()}",
+                assignment,
+                assignment.getSymbol(),
+            )
+        )
     for reaction in model.getListOfReactions():
         if reaction.isSetKineticLaw():
-            owners.append(_MathOwner(f"rate of reaction {reaction.getId()}",
-                                     reaction.getKineticLaw(), None))
+            owners.append(
+                _MathOwner(f"rate of reaction {reaction.getId()}", reaction.getKineticLaw(), None)
+            )
     for event in model.getListOfEvents():
         for assignment in event.getListOfEventAssignments():
-            owners.append(_MathOwner(
-                f"event {event.getId()} assignment to {assignment.getVariable()}", assignment,
-                assignment.getVariable()))
+            owners.append(
+                _MathOwner(
+                    f"event {event.getId()} assignment to {assignment.getVariable()}",
+                    assignment,
+                    assignment.getVariable(),
+                )
+            )
     return owners
 
 
@@ -157,7 +172,7 @@ def _scale_issues(document: libsbml.SBMLDocument) -> list[ValidationIssue]:
 
 
 def _expected_unit(model: libsbml.Model, owner: _MathOwner) -> libsbml.UnitDefinition | None:
-    """The unit the owner's math must have, or None if it cannot be known."""
+    """Return the unit the owner's math must have, or None if it cannot be known."""
     if owner.symbol is None:
         return _extent_per_time(model)
     target = model.getElementBySId(owner.symbol)

@@ -125,11 +125,6 @@ def test_write_text_to_a_folder_raises_output_error(tmp_path: Path) -> None:
     assert _names(folder) == []
 
 
-@pytest.mark.xfail(
-    reason="bug: mkstemp creates the temporary with mode 0600 and os.replace keeps it, so "
-    "every file pumpleak writes is private to its owner instead of following the umask",
-    strict=True,
-)
 def test_write_text_file_mode_follows_umask(tmp_path: Path) -> None:
     """A written file gets the same permissions as one created by open() (0666 & ~umask)."""
     umask = os.umask(0o022)
