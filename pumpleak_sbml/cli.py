@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from .errors import (
     PumpLeakError,
     UnknownModelError,
 )
+from .files import check_writable
 from .validation import validate_sbml
 
 __all__ = ["main"]
@@ -58,6 +60,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     overrides = _overrides(args.set)
+    if args.output is not None:
+        check_writable(args.output, overwrite=args.force)
     if args.output is None:
         sys.stdout.write(api.to_sbml(args.model, **overrides))
     else:
@@ -70,12 +74,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
         text = args.file.read_text(encoding="utf-8")
     except OSError as err:
         raise _UsageError(f"cannot read {args.file}: {err.strerror or err}") from err
+    except UnicodeDecodeError as err:
+        raise _UsageError(f"cannot read {args.file}: it is not UTF-8 text (SBML is XML)") from err
     report = validate_sbml(text)
     print(f"{args.file}: {report.format()}")
     return 1 if report.errors else 0
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    if args.csv is not None:
+        check_writable(args.csv, overwrite=args.force)
+    if args.plot is not None:
+        from .plotting import check_figure_path
+
+        check_figure_path(args.plot, overwrite=args.force)
     trajectory = api.simulate(
         args.model, args.end, args.points, start=args.start, **_overrides(args.set)
     )
@@ -99,8 +111,9 @@ def _cmd_steady(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .plotting import plot_trajectory
+    from .plotting import check_figure_path, plot_trajectory
 
+    check_figure_path(args.plot, overwrite=args.force)
     state = api.steady_state(_DEMO_MODEL)
     print(reports.format_table(reports.steady_state_summary(state, api.parameters(_DEMO_MODEL))))
     blocked = api.simulate(_DEMO_MODEL, _DEMO_DURATION, 401, start=state, I_pump_max=0.0)
@@ -187,9 +200,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         0 on success, 1 for a failed check or simulation, 2 for bad input.
     """
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_request:  # argparse: --help, --version or a usage error
+        return exit_request.code if isinstance(exit_request.code, int) else 2
     try:
         return int(args.handler(args))
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped listening: not an error of ours. Point stdout at
+        # /dev/null so that Python's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except PumpLeakError as err:
         if args.debug:
             traceback.print_exc()

@@ -15,7 +15,26 @@ from pathlib import Path
 
 from .errors import OutputError
 
-__all__ = ["write_atomically", "write_text"]
+__all__ = ["check_writable", "write_atomically", "write_text"]
+
+
+def check_writable(path: Path, *, overwrite: bool = False) -> None:
+    """Raise now if :func:`write_atomically` would refuse ``path`` (before any work is done).
+
+    Raises
+    ------
+    OutputError
+        If ``path`` exists (and ``overwrite`` is False), is a folder, or its folder is missing.
+    """
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder, not a file")
+    if path.exists() and not overwrite:
+        raise OutputError(
+            f"{path} already exists; choose another file name, or allow replacing it "
+            "(--force on the command line, overwrite=True in Python)"
+        )
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {path}: the folder {path.parent} does not exist")
 
 
 def write_atomically(path: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> Path:
@@ -41,13 +60,8 @@ def write_atomically(path: Path, write: Callable[[Path], None], *, overwrite: bo
         If ``path`` exists and ``overwrite`` is False, its folder does not exist or is not
         writable, or ``write`` fails.
     """
-    if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists; choose another file name or allow overwriting")
-    if path.is_dir():
-        raise OutputError(f"{path} is a folder, not a file")
+    check_writable(path, overwrite=overwrite)
     folder = path.parent
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: the folder {folder} does not exist")
     try:
         handle, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     except OSError as err:

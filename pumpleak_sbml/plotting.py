@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PumpLeakError
-from .files import write_atomically
+from .errors import OutputError, PumpLeakError
+from .files import check_writable, write_atomically
 from .simulation import Trajectory
 
-__all__ = ["plot_trajectory"]
+__all__ = ["check_figure_path", "plot_trajectory"]
 
 _VOLUME_IDS = ("cell", "vesicle")
 _POTENTIAL_STYLE = {
@@ -68,7 +68,7 @@ def _panels(trajectory: Trajectory) -> list[tuple[str, list[str]]]:
     return [(label, columns) for label, columns in panels if columns]
 
 
-def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: str) -> Any:
+def _pyplot() -> Any:
     try:
         import matplotlib
 
@@ -78,6 +78,11 @@ def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: st
         raise PumpLeakError(
             "drawing figures needs matplotlib: pip install 'pumpleak_sbml[plot]'"
         ) from err
+    return pyplot
+
+
+def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: str) -> Any:
+    pyplot = _pyplot()
     panels = _panels(trajectory)
     time, time_label = _time_axis(trajectory["time"])
     figure, axes = pyplot.subplots(
@@ -112,6 +117,27 @@ def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: st
     top.set_title(title)
     figure.tight_layout()
     return figure
+
+
+def check_figure_path(path: Path, *, overwrite: bool = False) -> None:
+    """Raise now if a figure cannot be written to ``path`` (format, existing file, folder).
+
+    Raises
+    ------
+    OutputError
+        If matplotlib cannot write the file's format, or :func:`check_writable` refuses it.
+    PumpLeakError
+        If matplotlib is not installed.
+    """
+    formats = _pyplot().figure().canvas.get_supported_filetypes()
+    _pyplot().close("all")
+    suffix = path.suffix.lstrip(".").lower()
+    if suffix not in formats:
+        raise OutputError(
+            f"cannot draw {path}: unknown figure format {path.suffix or '(none)'!r}; "
+            f"use one of {', '.join('.' + name for name in sorted(formats))}"
+        )
+    check_writable(path, overwrite=overwrite)
 
 
 def plot_trajectory(
@@ -150,14 +176,13 @@ def plot_trajectory(
     PumpLeakError
         If matplotlib is not installed.
     """
+    check_figure_path(path, overwrite=overwrite)
     marks = trajectory.events if events is None else events
     figure = _draw(trajectory, marks, title or trajectory.model_id)
-    suffix = path.suffix.lstrip(".") or "png"
+    suffix = path.suffix.lstrip(".").lower()
     try:
         return write_atomically(
             path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=150), overwrite=overwrite
         )
     finally:
-        from matplotlib import pyplot
-
-        pyplot.close(figure)
+        _pyplot().close(figure)

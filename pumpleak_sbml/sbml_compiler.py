@@ -23,13 +23,39 @@ _LOCK = threading.Lock()
 _LINE = re.compile(r"line (\d+):\s*(.*)", re.DOTALL)
 
 
-def _error(source: Path | None) -> AntimonyError:
+def _source_line(text: str, reported: int) -> int:
+    """Map libAntimony's line number back to the text's.
+
+    libAntimony does not count the newlines inside a triple-backtick block (``model notes``),
+    so every error after such a block is reported too early by the block's line count.
+    """
+    counted = 1
+    inside = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if counted == reported and not inside:
+            return number
+        inside ^= line.count("```") % 2 == 1
+        if not inside:
+            counted += 1
+    return reported
+
+
+def _error(text: str, source: Path | None) -> AntimonyError:
     raw = _antimony.getLastError().strip()
     match = _LINE.search(raw)
     if match is None:
         return AntimonyError(raw or "Antimony could not read the text", source)
     message = " ".join(match.group(2).split())
-    return AntimonyError(message, source, int(match.group(1)))
+    return AntimonyError(message, source, _source_line(text, int(match.group(1))))
+
+
+# libAntimony's return_type enum value for "every symbol" (its Python module has no name for it).
+_ALL_SYMBOLS = 0
+
+
+def _is_empty(module: str) -> bool:
+    """Tell whether a module defines nothing (libAntimony names bare text ``__main``)."""
+    return int(_antimony.getNumSymbolsOfType(module, _ALL_SYMBOLS)) == 0
 
 
 def antimony_to_sbml(text: str, source: Path | None = None) -> str:
@@ -56,13 +82,13 @@ def antimony_to_sbml(text: str, source: Path | None = None) -> str:
         _antimony.clearPreviousLoads()
         try:
             if _antimony.loadAntimonyString(text) < 0:
-                raise _error(source)
+                raise _error(text, source)
             main = _antimony.getMainModuleName()
-            if not main:
+            if not main or _is_empty(main):
                 raise AntimonyError("the text defines no model", source)
             sbml = _antimony.getSBMLString(main)
             if not sbml:
-                raise _error(source)
+                raise _error(text, source)
             return str(sbml)
         finally:
             _antimony.clearPreviousLoads()

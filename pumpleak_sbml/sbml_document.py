@@ -11,10 +11,12 @@ and checks their type and physical domain before anything is simulated.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libsbml
+import numpy as np
 
 from .errors import InvalidOverrideError, ModelDefinitionError
 from .units import UNIT_LABELS
@@ -191,7 +193,8 @@ _SIGNED_UNITS = frozenset({"mV", "1", "pH"})
 
 
 def _check_value(quantity: Quantity, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # numbers.Real admits numpy's integer and float scalars (parameter sweeps use them).
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise InvalidOverrideError(quantity.id, value, "expected a number")
     number = float(value)
     if not math.isfinite(number):

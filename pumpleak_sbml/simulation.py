@@ -45,6 +45,8 @@ INTEGRATOR_SETTINGS: Mapping[str, float | int] = {
 # A state is steady when no state variable changes by more than this fraction per second
 # (1e-10/s: a drift of 1e-10 of its value in a second, i.e. none in any experiment's time).
 _STEADY_RELATIVE_RATE = 1e-10
+# Rates are judged relative to max(|x|, this fraction of the largest state).
+_RATE_SCALE_FLOOR = 1e-6
 # Horizons (s) of the long runs used to approach a steady state the solver missed.
 _HORIZONS = (1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8)
 # A candidate steady state must stay put (max relative change) over this long run (s): a
@@ -58,7 +60,8 @@ _GROWTH_PER_DECADE = 1.25
 # An initial membrane potential beyond this (mV) means an impossible, non-neutral start.
 _MAX_INITIAL_VM = 1000.0
 
-roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+# Integrator failures become our own errors; RoadRunner's log lines would only duplicate them.
+roadrunner.Logger.setLevel(roadrunner.Logger.LOG_FATAL)
 
 
 def load(sbml: str, model_id: str) -> roadrunner.RoadRunner:
@@ -161,6 +164,14 @@ class Trajectory:
             self.write_csv(stream)
 
 
+def _integrator_failure(err: RuntimeError) -> str:
+    detail = " ".join(str(err).split())[:200]
+    return (
+        f"the integrator failed ({detail}); a quantity was probably driven towards zero or "
+        "infinity, e.g. a fixed-rate pump stronger than the leaks can supply"
+    )
+
+
 def set_state(
     runner: roadrunner.RoadRunner, values: Mapping[str, float], also: Sequence[str] = ()
 ) -> None:
@@ -203,7 +214,7 @@ def advance(runner: roadrunner.RoadRunner, model_id: str, end: float) -> dict[st
     try:
         runner.simulate(time, end, 2)
     except RuntimeError as err:
-        raise SimulationError(model_id, f"the integrator failed: {err}", time) from err
+        raise SimulationError(model_id, _integrator_failure(err), time) from err
     ids = [
         *_state_ids(runner),
         *runner.getAssignmentRuleIds(),
@@ -251,7 +262,7 @@ def run_time_course(
     try:
         result = runner.simulate(0.0, end, points, columns)
     except RuntimeError as err:
-        raise SimulationError(model_id, f"the integrator failed: {err}") from err
+        raise SimulationError(model_id, _integrator_failure(err), runner.model.getTime()) from err
     values = np.array(result, dtype=float)
     if not np.all(np.isfinite(values)):
         row = int(np.argmax(~np.all(np.isfinite(values), axis=1)))
@@ -282,12 +293,19 @@ class SteadyState:
 
 
 def _relative_rate(runner: roadrunner.RoadRunner) -> float:
+    """Largest |dx/dt| over the states, each relative to max(|x|, 1e-6 of the largest |x|).
+
+    The floor keeps a state that is nearly zero at steady state (e.g. [Na+]i ~ 1e-9 mM under a
+    strong pump) from failing on rounding noise alone.
+    """
     states = np.abs(np.array([runner[sid] for sid in _state_ids(runner)], dtype=float))
     rates = np.abs(np.asarray(runner.getRatesOfChange(), dtype=float))
     if not (np.all(np.isfinite(states)) and np.all(np.isfinite(rates))):
         return math.inf
-    scale = np.where(states > 0, states, 1.0)
-    return float(np.max(rates / scale)) if rates.size else 0.0
+    if not rates.size:
+        return 0.0
+    floor = _RATE_SCALE_FLOOR * float(np.max(states)) if np.max(states) > 0 else 1.0
+    return float(np.max(rates / np.maximum(states, floor)))
 
 
 def _is_physical(runner: roadrunner.RoadRunner, initial: Mapping[str, float]) -> bool:
@@ -429,7 +447,7 @@ def find_steady_state(
             runner.simulate(time, horizon, 2)
         except RuntimeError as err:
             raise SteadyStateNotFoundError(
-                model_id, f"no steady state found: the integrator failed ({err})", time
+                model_id, f"no steady state found: {_integrator_failure(err)}", time
             ) from err
         time = horizon
         for compartment, sizes in history.items():
@@ -461,7 +479,7 @@ def _swelling_reason(
         excess = runner["osm_i"] - runner["osm_o"]
         reason += (
             f"; the cell stays hyperosmotic (osm_i - osm_o = {excess:.3g} mM) because no active "
-            "transport balances the osmotic pull of the trapped impermeant anions (Donnan "
-            "swelling)"
+            "transport balances the osmotic pull of the trapped impermeant anions: Donnan "
+            "swelling"
         )
     return reason

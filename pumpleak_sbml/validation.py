@@ -69,11 +69,20 @@ class ValidationReport:
         return "\n".join([head, *(issue.format() for issue in self.issues)])
 
 
+def _is_unit_mismatch(error: libsbml.SBMLError) -> bool:
+    """Tell whether a libsbml issue is a unit mismatch (rules 10501-10599).
+
+    libsbml reports those as warnings; under strict unit checking they fail.
+    """
+    return 10501 <= int(error.getErrorId()) <= 10599
+
+
 def _libsbml_issues(document: libsbml.SBMLDocument) -> list[ValidationIssue]:
     issues = []
     for index in range(document.getNumErrors()):
         error = document.getError(index)
-        severity = "warning" if error.getSeverity() <= libsbml.LIBSBML_SEV_WARNING else "error"
+        failed = error.getSeverity() > libsbml.LIBSBML_SEV_WARNING or _is_unit_mismatch(error)
+        severity = "error" if failed else "warning"
         message = " ".join(error.getShortMessage().split())
         detail = " ".join(error.getMessage().split())
         issues.append(
@@ -215,6 +224,9 @@ def _extent_per_time(model: libsbml.Model) -> libsbml.UnitDefinition | None:
 def validate_sbml(sbml: str) -> ValidationReport:
     """Validate SBML text: libsbml consistency with strict units, then the scale check.
 
+    Strict units means that libsbml's unit mismatches (rules 10501-10599, which libsbml itself
+    reports as warnings) count as errors.
+
     Parameters
     ----------
     sbml
@@ -234,7 +246,9 @@ def validate_sbml(sbml: str) -> ValidationReport:
     document.setConsistencyChecks(libsbml.LIBSBML_CAT_MODELING_PRACTICE, True)
     document.checkConsistency()
     issues = _libsbml_issues(document)
-    if document.getModel() is not None:
+    if document.getModel() is None:
+        issues.append(ValidationIssue("error", "no-model", 0, "the document contains no model"))
+    else:
         issues.extend(_scale_issues(document))
     return ValidationReport(tuple(issues))
 

@@ -133,12 +133,6 @@ def test_override_zero_for_non_negative_quantity_is_accepted(name: str) -> None:
     assert sbml != pl.to_sbml("pump_leak")
 
 
-@pytest.mark.xfail(
-    reason="missing behaviour: only Python int/float are accepted, so numpy scalars other "
-    "than float64 (np.int64 from np.arange, np.float32) are refused with 'expected a number'",
-    raises=pl.InvalidOverrideError,
-    strict=True,
-)
 @pytest.mark.parametrize("make", ["int64", "float32"])
 def test_override_numpy_scalar_is_accepted(make: str) -> None:
     """A numpy scalar (as produced by np.arange or float32 arrays) is a valid override value."""

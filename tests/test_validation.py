@@ -146,12 +146,6 @@ def test_antimony_syntax_error_in_pump_leak_before_notes_has_right_line() -> Non
     assert caught.value.line == model_line + 2
 
 
-@pytest.mark.xfail(
-    reason="bug: libAntimony does not count the newlines inside a ``` notes block, so an "
-    "error after the notes is reported as many lines too early as the notes span (in "
-    "pump_leak.ant: 12); sbml_compiler passes the wrong line on",
-    strict=True,
-)
 def test_antimony_syntax_error_after_notes_block_has_right_line() -> None:
     """A syntax error after a multi-line ``model notes`` block is reported at its true line."""
     text = "model m()\n  model notes ```\n  <p>a</p>\n  <p>b</p>\n  ```\n  y = = 2\nend\n"
@@ -160,11 +154,6 @@ def test_antimony_syntax_error_after_notes_block_has_right_line() -> None:
     assert caught.value.line == 6
 
 
-@pytest.mark.xfail(
-    reason="bug: libAntimony always reports a main module '__main', so the 'defines no model' "
-    "branch of antimony_to_sbml is unreachable and empty text compiles to a model '__main'",
-    strict=True,
-)
 def test_antimony_empty_text_raises_antimony_error() -> None:
     """Text that defines no model at all is refused with AntimonyError, not empty SBML."""
     with pytest.raises(pl.AntimonyError):
