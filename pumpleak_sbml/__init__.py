@@ -10,9 +10,21 @@ Quick start::
     state["Vm"], state["conc_K_i"]         # mV, mM
     run = pl.simulate("pump_leak", end=1e4, points=101, I_pump_max=0.0)
     sbml = pl.to_sbml("pump_leak", g_Na=0.02)
+    state = pl.steady_state(Path("cell.toml"), I_max=0.8)   # a cell spec (TOML), see new-spec
 """
 
-from .api import load, parameters, save_csv, save_sbml, simulate, steady_state, to_sbml
+from .antimony_writer import to_antimony
+from .api import (
+    Model,
+    load,
+    model_antimony,
+    parameters,
+    save_csv,
+    save_sbml,
+    simulate,
+    steady_state,
+    to_sbml,
+)
 from .errors import (
     AntimonyError,
     InvalidOverrideError,
@@ -26,6 +38,7 @@ from .errors import (
 )
 from .library import antimony, list_models, model_info
 from .simulation import SteadyState, Trajectory
+from .spec import CellSpec, load_spec, spec_from_dict
 from .units import osmotic_pressure
 from .validation import ValidationReport, validate_sbml
 
@@ -33,7 +46,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AntimonyError",
+    "CellSpec",
     "InvalidOverrideError",
+    "Model",
     "ModelDefinitionError",
     "OutputError",
     "PumpLeakError",
@@ -48,13 +63,17 @@ __all__ = [
     "antimony",
     "list_models",
     "load",
+    "load_spec",
+    "model_antimony",
     "model_info",
     "osmotic_pressure",
     "parameters",
     "save_csv",
     "save_sbml",
     "simulate",
+    "spec_from_dict",
     "steady_state",
+    "to_antimony",
     "to_sbml",
     "validate_sbml",
 ]

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""The public Python API: from a model name to SBML, RoadRunner, a time course or a steady state.
+"""The public Python API: from a model to SBML, RoadRunner, a time course or a steady state.
 
-Every function takes a model name from :func:`~pumpleak_sbml.library.list_models` and
-optional ``**overrides`` that set initial values of the model's settable quantities
-(parameters, initial concentrations, volumes) in the quantity's own unit::
+Every function takes a *model*: a library name (``str``, see
+:func:`~pumpleak_sbml.library.list_models`), a cell spec file (``pathlib.Path`` to a TOML
+file) or a cell spec as a dict. A string is always a name, never a path. Optional
+``**overrides`` set initial values of the model's settable quantities (parameters, initial
+concentrations, volumes) in the quantity's own unit; for a spec they may also use the spec's
+own names (``medium.K``, ``I_max``) and are applied to the spec before it is validated::
 
     >>> import pumpleak_sbml as pl
     >>> state = pl.steady_state("pump_leak", g_Cl=0.05)
@@ -18,10 +21,13 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import roadrunner
 
+from .antimony_writer import to_antimony
 from .errors import ModelDefinitionError
 from .files import write_atomically, write_text
 from .library import antimony
@@ -45,9 +51,23 @@ from .simulation import (
     set_state,
 )
 from .simulation import load as load_runner
+from .spec import apply_spec_overrides, read_spec_file, spec_from_dict
 from .validation import check_sbml
 
-__all__ = ["load", "parameters", "save_csv", "save_sbml", "simulate", "steady_state", "to_sbml"]
+__all__ = [
+    "Model",
+    "load",
+    "model_antimony",
+    "parameters",
+    "save_csv",
+    "save_sbml",
+    "simulate",
+    "steady_state",
+    "to_sbml",
+]
+
+Model: TypeAlias = str | Path | Mapping[str, Any]
+"""A library model name, a TOML cell spec file, or a cell spec as a dict."""
 
 
 # How far past its last event (s) a scenario is run before its final steady state is sought.
@@ -61,13 +81,77 @@ def _validated_sbml(name: str) -> str:
     return sbml
 
 
-def to_sbml(name: str, **overrides: float) -> str:
+@functools.lru_cache(maxsize=64)
+def _built_sbml(text: str, name: str) -> str:
+    sbml = antimony_to_sbml(text)
+    check_sbml(sbml, f"spec {name}")
+    return sbml
+
+
+def _spec_data(model: Path | Mapping[str, Any]) -> Mapping[str, Any]:
+    return read_spec_file(model) if isinstance(model, Path) else model
+
+
+def _built_antimony(
+    model: Path | Mapping[str, Any], overrides: Mapping[str, object]
+) -> tuple[str, str]:
+    data = _spec_data(model)
+    edited = apply_spec_overrides(data, overrides)
+    try:
+        spec = spec_from_dict(edited)
+    except ModelDefinitionError as err:
+        if isinstance(model, Path):
+            raise ModelDefinitionError(f"{model}: {err}") from err
+        raise
+    return spec.name, to_antimony(spec)
+
+
+def _resolve(model: Model, overrides: Mapping[str, object]) -> tuple[str, str]:
+    """Return (model name, validated SBML with the overrides applied)."""
+    if isinstance(model, str):
+        return model, apply_overrides(_validated_sbml(model), overrides)
+    if isinstance(model, Path | Mapping):
+        name, text = _built_antimony(model, overrides)
+        return name, _built_sbml(text, name)
+    raise _not_a_model(model)
+
+
+def _not_a_model(model: object) -> ModelDefinitionError:
+    return ModelDefinitionError(
+        f"a model is a library name (str), a spec file (pathlib.Path) or a spec dict, "
+        f"not {type(model).__name__}"
+    )
+
+
+def model_antimony(model: Model, **overrides: float) -> str:
+    """Return the Antimony text of a model: the library file, or the text built from a spec.
+
+    Raises
+    ------
+    UnknownModelError
+        If a name is not in the library.
+    ModelDefinitionError
+        If a spec breaks a rule (the message names the key, value and rule).
+    """
+    if isinstance(model, str):
+        if overrides:
+            raise ModelDefinitionError(
+                "overrides apply to a library model's SBML, not to its Antimony source; "
+                "use to_sbml(name, **overrides)"
+            )
+        return antimony(model)
+    if isinstance(model, Path | Mapping):
+        return _built_antimony(model, overrides)[1]
+    raise _not_a_model(model)
+
+
+def to_sbml(model: Model, **overrides: float) -> str:
     """Return a library model as validated SBML Level 3 Version 2 text.
 
     Parameters
     ----------
-    name
-        A model name from :func:`~pumpleak_sbml.library.list_models`.
+    model
+        A library name, a spec file (Path) or a spec dict.
     **overrides
         New initial values of settable quantities, in their own units.
 
@@ -83,10 +167,10 @@ def to_sbml(name: str, **overrides: float) -> str:
     InvalidOverrideError
         If an override names no settable quantity or has an impossible value.
     """
-    return apply_overrides(_validated_sbml(name), overrides)
+    return _resolve(model, overrides)[1]
 
 
-def parameters(name: str, **overrides: float) -> dict[str, float]:
+def parameters(model: Model, **overrides: float) -> dict[str, float]:
     """Return the settable quantities of a model and their values (after ``overrides``).
 
     Returns
@@ -94,16 +178,16 @@ def parameters(name: str, **overrides: float) -> dict[str, float]:
     dict of str to float
         Quantity id to value in its own unit (see :func:`to_sbml`).
     """
-    return {sid: q.value for sid, q in settable_quantities(to_sbml(name, **overrides)).items()}
+    return {sid: q.value for sid, q in settable_quantities(to_sbml(model, **overrides)).items()}
 
 
-def save_sbml(name: str, path: Path, *, overwrite: bool = False, **overrides: float) -> Path:
+def save_sbml(model: Model, path: Path, *, overwrite: bool = False, **overrides: float) -> Path:
     """Write a library model as SBML to ``path``; never replaces a file unless asked.
 
     Parameters
     ----------
-    name
-        A model name.
+    model
+        A library name, a spec file (Path) or a spec dict.
     path
         Destination file.
     overwrite
@@ -121,10 +205,10 @@ def save_sbml(name: str, path: Path, *, overwrite: bool = False, **overrides: fl
     OutputError
         If the file exists (and ``overwrite`` is False) or cannot be written.
     """
-    return write_text(path, to_sbml(name, **overrides), overwrite=overwrite)
+    return write_text(path, to_sbml(model, **overrides), overwrite=overwrite)
 
 
-def load(name: str, **overrides: float) -> roadrunner.RoadRunner:
+def load(model: Model, **overrides: float) -> roadrunner.RoadRunner:
     """Return a RoadRunner instance of a library model, ready to simulate.
 
     The integrator is CVODE with relative tolerance 1e-10 (needed for the charge-difference
@@ -135,11 +219,12 @@ def load(name: str, **overrides: float) -> roadrunner.RoadRunner:
     ModelDefinitionError
         If the initial state is impossible (e.g. a negative computed amount).
     """
-    return load_runner(to_sbml(name, **overrides), name)
+    name, sbml = _resolve(model, overrides)
+    return load_runner(sbml, name)
 
 
 def simulate(
-    name: str,
+    model: Model,
     end: float,
     points: int = 1001,
     *,
@@ -150,8 +235,8 @@ def simulate(
 
     Parameters
     ----------
-    name
-        A model name.
+    model
+        A library name, a spec file (Path) or a spec dict.
     end
         End time in s; must be positive.
     points
@@ -179,7 +264,7 @@ def simulate(
         If the integrator fails, or ``start="steady"`` and there is no steady state.
     """
     _check_time_grid(end, points)
-    sbml = to_sbml(name, **overrides)
+    name, sbml = _resolve(model, overrides)
     if start is None:
         start = "steady" if has_events(sbml) else "initial"
     if start == "steady":
@@ -201,7 +286,7 @@ def simulate(
     )
 
 
-def steady_state(name: str, *, after_events: bool = False, **overrides: float) -> SteadyState:
+def steady_state(model: Model, *, after_events: bool = False, **overrides: float) -> SteadyState:
     """Find the verified steady state of a library model.
 
     For a scenario model (one with events) this is, by default, the steady state before its
@@ -212,8 +297,8 @@ def steady_state(name: str, *, after_events: bool = False, **overrides: float) -
 
     Parameters
     ----------
-    name
-        A model name.
+    model
+        A library name, a spec file (Path) or a spec dict.
     after_events
         Find the steady state after the scenario's events instead of before them.
     **overrides
@@ -230,7 +315,8 @@ def steady_state(name: str, *, after_events: bool = False, **overrides: float) -
         If no finite steady state exists (e.g. the pump is off and the cell swells without
         bound) or none could be found; the message says which.
     """
-    return _steady_state(to_sbml(name, **overrides), name, after_events=after_events)
+    name, sbml = _resolve(model, overrides)
+    return _steady_state(sbml, name, after_events=after_events)
 
 
 def _steady_state(sbml: str, name: str, *, after_events: bool) -> SteadyState:

@@ -25,7 +25,8 @@ from .errors import (
     PumpLeakError,
     UnknownModelError,
 )
-from .files import check_writable
+from .files import check_writable, write_text
+from .spec import NEW_SPEC_TEMPLATE
 from .validation import validate_sbml
 
 __all__ = ["main"]
@@ -52,6 +53,11 @@ def _overrides(settings: Sequence[str]) -> dict[str, float]:
     return values
 
 
+def _model(text: str) -> str | Path:
+    """Read a command-line model: a spec file if it ends in .toml, else a library name."""
+    return Path(text) if text.endswith(".toml") else text
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     for name in library.list_models():
         print(f"{name:<20} {library.model_info(name).summary}")
@@ -70,6 +76,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    if args.file.suffix == ".toml":
+        text = api.to_sbml(args.file)  # a spec: validated as it is built
+        print(f"{args.file}: {validate_sbml(text).format()}")
+        return 0
     try:
         text = args.file.read_text(encoding="utf-8")
     except OSError as err:
@@ -107,6 +117,14 @@ def _cmd_steady(args: argparse.Namespace) -> int:
     state = api.steady_state(args.model, after_events=args.after_events, **overrides)
     summary = reports.steady_state_summary(state, api.parameters(args.model, **overrides))
     print(json.dumps(summary, indent=2) if args.json else reports.format_table(summary))
+    return 0
+
+
+def _cmd_new_spec(args: argparse.Namespace) -> int:
+    if args.output is None:
+        sys.stdout.write(NEW_SPEC_TEMPLATE)
+    else:
+        write_text(args.output, NEW_SPEC_TEMPLATE, overwrite=args.force)
     return 0
 
 
@@ -152,14 +170,20 @@ def _parser() -> argparse.ArgumentParser:
 
     command("list", _cmd_list, "list the models in the library")
     build = command("build", _cmd_build, "write a model as SBML Level 3 Version 2")
-    build.add_argument("model", help="model name (see: pumpleak list)")
+    build.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    )
     build.add_argument("-o", "--output", type=Path, help="SBML file to write (default: stdout)")
     build.add_argument("--force", action="store_true", help="replace an existing output file")
     settings(build)
-    check = command("check", _cmd_check, "validate an SBML file (libsbml, strict units, scale)")
-    check.add_argument("file", type=Path)
+    check = command(
+        "check", _cmd_check, "validate an SBML file or a cell spec (libsbml, strict units, scale)"
+    )
+    check.add_argument("file", type=Path, help="SBML file (.xml) or cell spec (.toml)")
     simulate = command("simulate", _cmd_simulate, "simulate a model and write its time course")
-    simulate.add_argument("model", help="model name (see: pumpleak list)")
+    simulate.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    )
     simulate.add_argument("--end", type=float, required=True, metavar="SECONDS")
     simulate.add_argument("--points", type=int, default=1001)
     simulate.add_argument(
@@ -173,7 +197,9 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--force", action="store_true", help="replace existing output files")
     settings(simulate)
     steady = command("steady", _cmd_steady, "find and print a model's steady state")
-    steady.add_argument("model", help="model name (see: pumpleak list)")
+    steady.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    )
     steady.add_argument("--json", action="store_true", help="print JSON instead of a table")
     steady.add_argument(
         "--after-events",
@@ -181,6 +207,9 @@ def _parser() -> argparse.ArgumentParser:
         help="for a scenario model: the steady state after its events",
     )
     settings(steady)
+    new_spec = command("new-spec", _cmd_new_spec, "write a commented starting cell spec (TOML)")
+    new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    new_spec.add_argument("--force", action="store_true", help="replace an existing file")
     demo = command("demo", _cmd_demo, "steady state of the core cell, then a pump-block figure")
     demo.add_argument("--plot", type=Path, default=Path("pump_block.png"))
     demo.add_argument("--force", action="store_true", help="replace an existing figure")

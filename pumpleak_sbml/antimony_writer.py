@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: MIT
+"""Write the Antimony text of a cell spec from the component modules in ``models/components``.
+
+:func:`to_antimony` is pure and deterministic: the same :class:`~pumpleak_sbml.spec.CellSpec`
+always gives byte-identical text, whatever the key order of the file it came from (the spec
+is normalised: ions in the order Na, K, Cl; cotransporters and protocol steps sorted). The
+generated model uses the identifiers of the hand-written models, so the rest of the pipeline
+(compile, validate, simulate, export) treats both alike::
+
+    text = to_antimony(load_spec(Path("cell.toml")))
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from .spec import ION_VALENCES, CellSpec, Event, Leak, Pump
+from .units import FARADAY, GAS_CONSTANT
+
+__all__ = ["to_antimony"]
+
+_COMPONENTS = "pumpleak_sbml.models"
+_LABELS = {"Na": "Na+", "K": "K+", "Cl": "Cl-"}
+_CHEBI = {"Na": "29101", "K": "29103", "Cl": "17996"}
+_PUMP_EQUATIONS = {
+    "fixed": "I_pump = I_max",
+    "na_cubic": "I_pump = I_max ([Na+]i/[Na+]o)^3",
+    "na_linear": "I_pump = I_max [Na+]i/Na_ref",
+    "saturating": "I_pump = I_max ([Na+]i/([Na+]i + K_Na))^3 ([K+]o/([K+]o + K_K))^2",
+}
+# Unit of every model quantity a protocol step may set, for the event assignments.
+_UNITS = {
+    "T": "kelvin",
+    "C_m": "uF_per_cm2",
+    "P_f": "cm_per_s",
+    "I_pump_max": "uA_per_cm2",
+    "Na_ref": "mM",
+    "K_Na": "mM",
+    "K_K": "mM",
+    "z_X_o": "dimensionless",
+}
+
+
+@cache
+def _component(name: str) -> str:
+    text = (resources.files(_COMPONENTS) / "components" / f"{name}.ant").read_text("utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.startswith("//!")) + "\n"
+
+
+def _render(component: str, **fields: object) -> str:
+    return _component(component).format(**fields)
+
+
+def _number(value: float) -> str:
+    """Shortest text that reads back as the same float (repr), without a trailing '.0'."""
+    text = repr(float(value))
+    return text.removesuffix(".0") if "e" not in text else text
+
+
+def _unit(model_id: str) -> str:
+    if model_id in _UNITS:
+        return _UNITS[model_id]
+    if model_id.endswith("_o"):
+        return "mM"
+    if model_id.startswith(("g_",)):
+        return "mS_per_cm2"
+    return "cm_per_s"  # P_<ion>
+
+
+def _notes(spec: CellSpec) -> str:
+    leaks = ", ".join(f"{leak.ion}: {leak.law}" for leak in spec.leaks) or "none"
+    lines = [
+        f"<p>Pump-leak cell '{spec.name}', built by pumpleak_sbml from a cell spec.</p>",
+        "<p>State: amounts Na_i, K_i, Cl_i (fmol), fixed impermeant amount X_i (valence z_X), "
+        "volume cell (pL).</p>",
+        f"<p>Geometry: {spec.geometry.shape}; the membrane area A_m stays fixed.</p>",
+        f"<p>Leaks ({leaks}): linear I = g (Vm - E); GHK I = P z F u (c_i - c_o exp(-u))/"
+        "(1 - exp(-u)), u = z F Vm/(R T). Currents are outward positive.</p>",
+    ]
+    if spec.pump is not None:
+        lines.append(
+            f"<p>Na+/K+-ATPase ({spec.pump.law}): {_PUMP_EQUATIONS[spec.pump.law]}; "
+            "3 Na+ out and 2 K+ in per cycle.</p>"
+        )
+    for cotransporter in spec.cotransporters:
+        lines.append(
+            f"<p>{cotransporter.name}: electroneutral cotransport driven by Nernst "
+            "potential differences.</p>"
+        )
+    lines += [
+        "<p>Membrane potential (charge difference): "
+        "Vm = F (Na_i + K_i - Cl_i + z_X X_i)/(C_m A_m).</p>",
+        "<p>Water: d(cell)/dt = v_w P_f A_m (osm_i - osm_o).</p>",
+    ]
+    return "\n".join(f"    {line}" for line in lines)
+
+
+def _summary(spec: CellSpec) -> str:
+    laws = sorted({leak.law for leak in spec.leaks})
+    pump = f"{spec.pump.law} pump" if spec.pump else "no pump"
+    extra = "".join(f", {c.name}" for c in spec.cotransporters)
+    return f"pump-leak cell built from a spec: {'/'.join(laws) or 'no'} leaks, {pump}{extra}"
+
+
+def _geometry(spec: CellSpec) -> str:
+    geometry = spec.geometry
+    fields = {
+        "radius": geometry.radius,
+        "length": geometry.length,
+        "area": geometry.area,
+        "volume": geometry.volume,
+    }
+    return _render(
+        f"geometry_{geometry.shape}", **{key: _number(value) for key, value in fields.items()}
+    )
+
+
+def _ions(spec: CellSpec) -> list[str]:
+    return [
+        _render(
+            "ion",
+            ion=ion,
+            label=_LABELS[ion],
+            chebi=_CHEBI[ion],
+            valence=_number(ION_VALENCES[ion]),
+            medium=_number(getattr(spec.medium, ion)),
+            initial=_number(getattr(spec.cell, ion)),
+        )
+        for ion in ION_VALENCES
+    ]
+
+
+def _leak(leak: Leak) -> str:
+    value = {"g": _number(leak.value)} if leak.law == "linear" else {"P": _number(leak.value)}
+    return _render(f"leak_{leak.law}", ion=leak.ion, label=_LABELS[leak.ion], **value)
+
+
+def _pump(pump: Pump) -> str:
+    return _render(
+        f"pump_{pump.law}",
+        I_max=_number(pump.I_max),
+        Na_ref=_number(pump.Na_ref),
+        K_Na=_number(pump.K_Na),
+        K_K=_number(pump.K_K),
+    )
+
+
+def _event(index: int, event: Event) -> str:
+    assignments = ", ".join(
+        f"{model_id} = {_number(value)} {_unit(model_id)}" for model_id, value in event.settings
+    )
+    return _render("event", index=index, time=_number(event.time), assignments=assignments)
+
+
+def to_antimony(spec: CellSpec) -> str:
+    """Return the Antimony text of a validated cell spec.
+
+    Parameters
+    ----------
+    spec
+        From :func:`~pumpleak_sbml.spec.load_spec` or :func:`~pumpleak_sbml.spec.spec_from_dict`.
+
+    Returns
+    -------
+    str
+        A complete Antimony model named ``spec.name``; deterministic for equal specs.
+    """
+    ions = (*ION_VALENCES, "X")
+    parts = [
+        _render("header", name=spec.name, summary=_summary(spec), notes=_notes(spec)),
+        _render(
+            "constants",
+            faraday=_number(FARADAY),
+            gas_constant=_number(GAS_CONSTANT),
+            temperature=_number(spec.temperature),
+        ),
+        _geometry(spec),
+        _render(
+            "membrane",
+            capacitance=_number(spec.capacitance),
+            water_permeability=_number(spec.water_permeability),
+        ),
+        *_ions(spec),
+        _render(
+            "impermeant",
+            initial=_number(spec.cell.X),
+            valence=_number(spec.cell.z_X),
+            medium=_number(spec.medium.X),
+            medium_valence=_number(spec.medium.z_X),
+        ),
+        _render(
+            "electrical",
+            osm_i=" + ".join(f"{ion}_i" for ion in ions),
+            osm_o=" + ".join(f"{ion}_o" for ion in ions),
+            charge=" + ".join(f"z_{ion} * {ion}_i" for ion in ions),
+        ),
+        *(_leak(leak) for leak in spec.leaks),
+        *([_pump(spec.pump)] if spec.pump is not None else []),
+        *(_render(c.name.lower(), g=_number(c.g)) for c in spec.cotransporters),
+        _render("water"),
+        *(_event(index, event) for index, event in enumerate(spec.protocol, start=1)),
+    ]
+    return "".join(parts) + "end\n"
