@@ -27,6 +27,7 @@ from .api import (
 )
 from .errors import (
     AntimonyError,
+    ExportError,
     InvalidOverrideError,
     ModelDefinitionError,
     OutputError,
@@ -47,6 +48,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AntimonyError",
     "CellSpec",
+    "ExportError",
     "InvalidOverrideError",
     "Model",
     "ModelDefinitionError",

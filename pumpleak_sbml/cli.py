@@ -120,6 +120,34 @@ def _cmd_steady(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .formats import FORMATS, export, save_export
+
+    if args.format not in FORMATS:
+        raise _UsageError(f"unknown format {args.format!r}; formats: {', '.join(FORMATS)}")
+    overrides = _overrides(args.set)
+    if args.output is None:
+        sys.stdout.write(export(args.model, args.format, **overrides))
+    else:
+        save_export(args.model, args.output, args.format, overwrite=args.force, **overrides)
+    return 0
+
+
+def _cmd_crosscheck(args: argparse.Namespace) -> int:
+    from .crosscheck import crosscheck
+
+    report = crosscheck(
+        args.model,
+        args.end,
+        args.points,
+        tolerance=args.tolerance,
+        copasi=not args.no_copasi,
+        **_overrides(args.set),
+    )
+    print(report.format())
+    return 0 if report.ok else 1
+
+
 def _cmd_new_spec(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(NEW_SPEC_TEMPLATE)
@@ -207,6 +235,37 @@ def _parser() -> argparse.ArgumentParser:
         help="for a scenario model: the steady state after its events",
     )
     settings(steady)
+    export = command("export", _cmd_export, "write a model in an exchange format")
+    export.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    )
+    export.add_argument(
+        "--format", default="sbml", help="sbml (L3V2, default), sbml-l2v4 or antimony"
+    )
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
+    settings(export)
+    crosscheck = command(
+        "crosscheck",
+        _cmd_crosscheck,
+        "compare RoadRunner, COPASI and the SBML L2V4 export (exit 1 if they "
+        "differ by more than the tolerance)",
+    )
+    crosscheck.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    )
+    crosscheck.add_argument("--end", type=float, default=1e4, metavar="SECONDS")
+    crosscheck.add_argument("--points", type=int, default=101)
+    crosscheck.add_argument(
+        "--tolerance",
+        type=float,
+        default=1e-6,
+        help="relative to each quantity's largest magnitude (default 1e-6)",
+    )
+    crosscheck.add_argument(
+        "--no-copasi", action="store_true", help="skip COPASI (without the [crosscheck] extra)"
+    )
+    settings(crosscheck)
     new_spec = command("new-spec", _cmd_new_spec, "write a commented starting cell spec (TOML)")
     new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     new_spec.add_argument("--force", action="store_true", help="replace an existing file")

@@ -13,6 +13,7 @@ meaning it shares, so ``except ValueError`` keeps working for callers who expect
     ├── SBMLValidationError(PumpLeakError, ValueError)      libsbml or scale check failed
     ├── SimulationError(PumpLeakError, RuntimeError)        the integrator failed
     │   └── SteadyStateNotFoundError                        no finite steady state
+    ├── ExportError(PumpLeakError)                          a model cannot be exported as asked
     └── OutputError(PumpLeakError, OSError)                 a result could not be written
 
 All errors are picklable (their constructor arguments are kept in ``args``), so parameter
@@ -26,6 +27,7 @@ from pathlib import Path
 
 __all__ = [
     "AntimonyError",
+    "ExportError",
     "InvalidOverrideError",
     "ModelDefinitionError",
     "OutputError",
@@ -118,6 +120,10 @@ class SimulationError(PumpLeakError, RuntimeError):
 
 class SteadyStateNotFoundError(SimulationError):
     """The model has no finite steady state for these parameters, or it could not be found."""
+
+
+class ExportError(PumpLeakError):
+    """A model cannot be written in the requested format."""
 
 
 class OutputError(PumpLeakError, OSError):
