@@ -127,7 +127,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise _UsageError(f"unknown format {args.format!r}; formats: {', '.join(FORMATS)}")
     overrides = _overrides(args.set)
     if args.output is None:
-        sys.stdout.write(export(args.model, args.format, **overrides))
+        if FORMATS[args.format].binary:
+            raise _UsageError(f"the {args.format} format is a binary file: give -o FILE")
+        sys.stdout.write(str(export(args.model, args.format, **overrides)))
     else:
         save_export(args.model, args.output, args.format, overwrite=args.force, **overrides)
     return 0
