@@ -28,7 +28,7 @@ from typing import Any, TypeAlias
 import roadrunner
 
 from .antimony_writer import to_antimony
-from .errors import ModelDefinitionError
+from .errors import ModelDefinitionError, SteadyStateNotFoundError
 from .files import write_atomically, write_text
 from .library import antimony
 from .sbml_compiler import antimony_to_sbml
@@ -331,7 +331,15 @@ def _steady_state(sbml: str, name: str, *, after_events: bool) -> SteadyState:
     after = advance(runner, name, last_event + _PAST_LAST_EVENT)
     settled = load_runner(event_free, name)
     set_state(settled, after, also=event_targets(sbml))
-    return find_steady_state(settled, name, units)
+    try:
+        return find_steady_state(settled, name, units)
+    except SteadyStateNotFoundError as err:
+        raise SteadyStateNotFoundError(
+            name,
+            f"after the scenario's last event (t = {last_event:g} s), times counted from "
+            f"there: {err.message}",
+            err.t_reached,
+        ) from err
 
 
 def save_csv(trajectory: Trajectory, path: Path, *, overwrite: bool = False) -> Path:

@@ -26,6 +26,7 @@ from .errors import (
     UnknownModelError,
 )
 from .files import check_writable, write_text
+from .formats import FORMATS, export, save_export
 from .spec import NEW_SPEC_TEMPLATE
 from .validation import validate_sbml
 
@@ -121,10 +122,6 @@ def _cmd_steady(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .formats import FORMATS, export, save_export
-
-    if args.format not in FORMATS:
-        raise _UsageError(f"unknown format {args.format!r}; formats: {', '.join(FORMATS)}")
     overrides = _overrides(args.set)
     if args.output is None:
         if FORMATS[args.format].binary:
@@ -242,7 +239,10 @@ def _parser() -> argparse.ArgumentParser:
         "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
     )
     export.add_argument(
-        "--format", default="sbml", help="sbml (L3V2, default), sbml-l2v4 or antimony"
+        "--format",
+        default="sbml",
+        choices=list(FORMATS),
+        help="; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()),
     )
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     export.add_argument("--force", action="store_true", help="replace an existing file")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -282,21 +283,31 @@ def without_events(sbml: str) -> str:
     return str(libsbml.writeSBMLToString(document))
 
 
+# A trigger "time >= t" (or ">"), as libsbml writes it; t is a number or a parameter id.
+_TIME_TRIGGER = re.compile(r"^time\s*>=?\s*([A-Za-z_][A-Za-z0-9_]*|[-+0-9.eE]+)$")
+
+
 def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:
-    """Return the time of a trigger of the form ``time >= t`` (or ``>``), else None."""
+    """Return the time of a trigger of the form ``time >= t`` (or ``>``), else None.
+
+    The trigger is read from libsbml's formula text, not from ``ASTNode.getType()``: once
+    libsedml has been imported, libsbml's ``getType()`` returns an opaque SWIG object instead
+    of an int (both bundle the same SWIG type), and every comparison with it is silently false.
+    """
     math_node = event.getTrigger().getMath() if event.isSetTrigger() else None
-    if math_node is None or math_node.getType() not in (
-        libsbml.AST_RELATIONAL_GEQ,
-        libsbml.AST_RELATIONAL_GT,
-    ):
+    if math_node is None:
         return None
-    if math_node.getNumChildren() != 2 or math_node.getChild(0).getType() != libsbml.AST_NAME_TIME:
+    match = _TIME_TRIGGER.match(libsbml.formulaToL3String(math_node).strip())
+    if match is None:
         return None
-    bound = math_node.getChild(1)
-    if bound.isNumber():
-        return float(bound.getValue())
-    parameter = model.getParameter(bound.getName()) if bound.isName() else None
-    return parameter.getValue() if parameter is not None else None
+    bound = match.group(1)
+    parameter = model.getParameter(bound)
+    if parameter is not None:
+        return float(parameter.getValue())
+    try:
+        return float(bound)
+    except ValueError:
+        return None
 
 
 def timed_events(sbml: str) -> list[tuple[float, str]]:

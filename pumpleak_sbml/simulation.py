@@ -110,6 +110,14 @@ def _check_initial_state(runner: roadrunner.RoadRunner, model_id: str) -> None:
                 f"{model_id}: impossible initial state: {sid} starts at {value:g}; "
                 "check the initial concentrations (they must be electroneutral and non-negative)"
             )
+    for sid in runner.getAssignmentRuleIds():
+        if not math.isfinite(runner[sid]):
+            raise ModelDefinitionError(
+                f"{model_id}: {sid} is {runner[sid]} at t = 0; is an initial concentration "
+                "zero? (a Nernst potential needs the ion on both sides of the membrane)"
+            )
+    if not np.all(np.isfinite(runner.getRatesOfChange())):
+        raise ModelDefinitionError(f"{model_id}: the rates of change are not finite at t = 0")
     if "Vm" in runner.getAssignmentRuleIds() and abs(runner["Vm"]) > _MAX_INITIAL_VM:
         raise ModelDefinitionError(
             f"{model_id}: the initial composition is not electroneutral: its net charge puts "

@@ -23,7 +23,7 @@ from ..files import write_atomically
 from ..library import list_models, model_info
 from ..sbml_document import has_events, unit_labels, without_events
 from ..simulation import find_steady_state, load
-from . import omex, sbml_l2v4
+from . import omex, sbml_comp, sbml_l2v4
 
 __all__ = ["FORMATS", "Format", "export", "save_export"]
 
@@ -45,6 +45,10 @@ def _sbml(model: api.Model, **overrides: float) -> str:
 
 def _sbml_l2v4(model: api.Model, **overrides: float) -> str:
     return sbml_l2v4.to_l2v4(api.to_sbml(model, **overrides), _model_name(model))
+
+
+def _sbml_comp(model: api.Model, **overrides: float) -> str:
+    return sbml_comp.to_comp(api.to_sbml(model, **overrides), _model_name(model))
 
 
 def _antimony(model: api.Model, **overrides: float) -> str:
@@ -136,6 +140,12 @@ FORMATS: dict[str, Format] = {
     for fmt in (
         Format("sbml", ".xml", "SBML Level 3 Version 2, validated (strict units and scale)", _sbml),
         Format("sbml-l2v4", ".xml", "SBML Level 2 Version 4 for older tools", _sbml_l2v4),
+        Format(
+            "sbml-comp",
+            ".xml",
+            "hierarchical SBML (comp): the model as a module with ports",
+            _sbml_comp,
+        ),
         Format(
             "antimony", ".ant", "the Antimony text (library file or built from a spec)", _antimony
         ),

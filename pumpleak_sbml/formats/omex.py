@@ -23,10 +23,10 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
-import libcombine
 import libsbml
-import libsedml
 
 from ..errors import ExportError
 
@@ -88,13 +88,31 @@ def _target(model: libsbml.Model, sid: str) -> str:
     return f"/sbml:sbml/sbml:model/sbml:listOfParameters/sbml:parameter[@id='{sid}']"
 
 
+def _libsedml() -> ModuleType:
+    """Import libsedml only when an archive is built.
+
+    Importing libsedml after libsbml makes libsbml's ``ASTNode.getType()`` return opaque
+    SWIG objects (the two modules bundle the same SWIG type); keeping the import here confines
+    that to processes that write archives.
+    """
+    import libsedml
+
+    return libsedml
+
+
+def _libcombine() -> ModuleType:
+    import libcombine
+
+    return libcombine
+
+
 def _check(code: int, action: str) -> None:
-    if code != libsedml.LIBSEDML_OPERATION_SUCCESS:
+    if code != _libsedml().LIBSEDML_OPERATION_SUCCESS:
         raise ExportError(f"libsedml could not {action} (code {code})")
 
 
 def _add_experiment(
-    document: libsedml.SedDocument,
+    document: Any,
     experiment: Experiment,
     model: libsbml.Model,
     quantities: Sequence[str],
@@ -136,7 +154,7 @@ def _add_experiment(
             variable.setSymbol("urn:sedml:symbol:time")
         else:
             variable.setTarget(_target(model, name))
-        data.setMath(libsedml.parseL3Formula(variable.getId()))
+        data.setMath(_libsedml().parseL3Formula(variable.getId()))
         return str(data.getId())
 
     generators = {name: generator(name) for name in ("time", *quantities)}
@@ -168,6 +186,7 @@ def _sedml(
 ) -> str:
     model_document = libsbml.readSBMLFromString(sbml)
     model = model_document.getModel()
+    libsedml = _libsedml()
     document = libsedml.SedDocument(1, 4)
     for experiment in experiments:
         _add_experiment(document, experiment, model, quantities, panels)
@@ -180,6 +199,7 @@ def _sedml(
 
 
 def _manifest(files: Sequence[tuple[str, str, bool]]) -> str:
+    libcombine = _libcombine()
     manifest = libcombine.CaOmexManifest()
     for location, file_format, master in (
         (".", _OMEX_FORMAT, False),
@@ -195,6 +215,7 @@ def _manifest(files: Sequence[tuple[str, str, bool]]) -> str:
 
 
 def _metadata(name: str, summary: str) -> str:
+    libcombine = _libcombine()
     description = libcombine.OmexDescription()
     description.setAbout(".")
     description.setDescription(f"{name}: {summary} (pumpleak_sbml)")
