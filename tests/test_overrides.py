@@ -103,3 +103,10 @@ def test_non_neutral_start_from_steady_state_raises_model_definition_error_namin
 def test_non_neutral_override_sbml_itself_is_still_written() -> None:
     """to_sbml accepts X_i_init=400 (a valid number); only loading checks the initial state."""
     assert _values(pl.to_sbml("pump_leak", X_i_init=400))["X_i_init"] == 400.0
+
+
+def test_zero_initial_concentration_is_refused_before_solving() -> None:
+    """An electroneutral start with no Cl- at all (2 x 76 mM = 12 + 140) has an infinite E_Cl:
+    it is refused at once instead of hanging RoadRunner's steady-state solver."""
+    with pytest.raises(pl.ModelDefinitionError, match="E_Cl"):
+        pl.steady_state("donnan_rigid", X_i_init=76.0, z_X=-2.0)
