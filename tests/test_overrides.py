@@ -106,7 +106,9 @@ def test_non_neutral_override_sbml_itself_is_still_written() -> None:
 
 
 def test_zero_initial_concentration_is_refused_before_solving() -> None:
-    """An electroneutral start with no Cl- at all (2 x 76 mM = 12 + 140) has an infinite E_Cl:
-    it is refused at once instead of hanging RoadRunner's steady-state solver."""
+    """A start without Cl- (infinite E_Cl) is refused at once, not left to hang the solver.
+
+    2 x 76 mM of divalent X balances 12 + 140 mM of cations, so Cl_i_init comes out 0.
+    """
     with pytest.raises(pl.ModelDefinitionError, match="E_Cl"):
         pl.steady_state("donnan_rigid", X_i_init=76.0, z_X=-2.0)
