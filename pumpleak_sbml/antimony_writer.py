@@ -12,9 +12,11 @@ generated model uses the identifiers of the hand-written models, so the rest of 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
+from .errors import ModelDefinitionError
 from .spec import ION_VALENCES, CellSpec, Event, Leak, Pump
 from .units import FARADAY, GAS_CONSTANT
 
@@ -165,10 +167,25 @@ def to_antimony(spec: CellSpec) -> str:
     -------
     str
         A complete Antimony model named ``spec.name``; deterministic for equal specs.
+
+    Raises
+    ------
+    ModelDefinitionError
+        If the model name is an identifier the model itself uses (e.g. ``cell`` or ``Vm``).
     """
     ions = (*ION_VALENCES, "X")
-    parts = [
-        _render("header", name=spec.name, summary=_summary(spec), notes=_notes(spec)),
+    body = "".join(_body_parts(spec, ions))
+    if spec.name in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body)):
+        raise ModelDefinitionError(
+            f"spec key name = {spec.name!r}: the built model already uses that identifier "
+            "(for a quantity or a unit); choose another model name"
+        )
+    header = _render("header", name=spec.name, summary=_summary(spec), notes=_notes(spec))
+    return header + body + "end\n"
+
+
+def _body_parts(spec: CellSpec, ions: tuple[str, ...]) -> list[str]:
+    return [
         _render(
             "constants",
             faraday=_number(FARADAY),
@@ -201,4 +218,3 @@ def to_antimony(spec: CellSpec) -> str:
         _render("water"),
         *(_event(index, event) for index, event in enumerate(spec.protocol, start=1)),
     ]
-    return "".join(parts) + "end\n"

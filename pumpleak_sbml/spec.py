@@ -50,7 +50,68 @@ ION_VALENCES: Mapping[str, int] = {"Na": 1, "K": 1, "Cl": -1}
 
 # Electroneutrality tolerances (mM): the 1e-6 mM for the cell; the same for the medium.
 _NEUTRALITY_TOLERANCE = 1e-6
-_SID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # used with fullmatch: '$' would accept "x\n"
+# Words a model id cannot be: Antimony keywords and built-in symbols and functions.
+_RESERVED_NAMES = frozenset(
+    {
+        "model",
+        "module",
+        "end",
+        "function",
+        "species",
+        "compartment",
+        "formula",
+        "var",
+        "const",
+        "unit",
+        "import",
+        "is",
+        "has",
+        "in",
+        "at",
+        "after",
+        "priority",
+        "delete",
+        "substanceOnly",
+        "time",
+        "pi",
+        "exponentiale",
+        "avogadro",
+        "true",
+        "false",
+        "infinity",
+        "notanumber",
+        "exp",
+        "ln",
+        "log",
+        "log10",
+        "sqrt",
+        "abs",
+        "floor",
+        "ceil",
+        "pow",
+        "piecewise",
+        "root",
+        "sin",
+        "cos",
+        "tan",
+        "and",
+        "or",
+        "not",
+        "xor",
+        "delay",
+        "rateOf",
+        "factorial",
+        "min",
+        "max",
+        "length",
+        "area",
+        "volume",
+        "substance",
+        "extent",
+        "time_unit",
+    }
+)
 
 _LEAK_LAWS = {"linear": "g", "ghk": "P"}
 _PUMP_LAWS: Mapping[str, tuple[str, ...]] = {
@@ -376,7 +437,7 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
     geometry = data.get("geometry", {})
     for key, model_id in (
         ("radius", "radius"),
-        ("length", "length"),
+        ("length", "cell_length"),
         ("volume", "V_init"),
         ("area", "A_m"),
     ):
@@ -491,12 +552,14 @@ def spec_from_dict(data: Mapping[str, Any]) -> CellSpec:
         raise ModelDefinitionError(f"a spec must be a table of keys, got {type(data).__name__}")
     _check_keys(data, "", _TOP_LEVEL)
     name = data.get("name")
-    if not isinstance(name, str) or not _SID.match(name):
+    if not isinstance(name, str) or not _SID.fullmatch(name):
         raise _fail(
             "name",
             name,
             "must be a valid SBML identifier (letters, digits, _; not starting with a digit)",
         )
+    if name in _RESERVED_NAMES:
+        raise _fail("name", name, "is a word Antimony reserves; choose another model name")
     membrane = _table(data, "membrane")
     _check_keys(membrane, "membrane.", ("capacitance", "water_permeability"))
     medium = _solution(data, "medium", x_default=0.0)

@@ -23,7 +23,6 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import libsbml
@@ -88,7 +87,7 @@ def _target(model: libsbml.Model, sid: str) -> str:
     return f"/sbml:sbml/sbml:model/sbml:listOfParameters/sbml:parameter[@id='{sid}']"
 
 
-def _libsedml() -> ModuleType:
+def _libsedml() -> Any:
     """Import libsedml only when an archive is built.
 
     Importing libsedml after libsbml makes libsbml's ``ASTNode.getType()`` return opaque
@@ -100,7 +99,7 @@ def _libsedml() -> ModuleType:
     return libsedml
 
 
-def _libcombine() -> ModuleType:
+def _libcombine() -> Any:
     import libcombine
 
     return libcombine
