@@ -176,3 +176,18 @@ def test_invalid_override_error_from_api_pickles_with_attributes() -> None:
         caught.value.reason,
         caught.value.valid,
     )
+
+
+def test_installed_package_contains_every_source_module() -> None:
+    """Every module of the source tree is importable from the installed package.
+
+    pyproject.toml lists the packages explicitly; an editable install would hide one that is
+    missing from the list, a wheel would not ship it.
+    """
+    source = Path(__file__).resolve().parents[1] / "pumpleak_sbml"
+    for path in sorted(source.rglob("*.py")):
+        relative = path.relative_to(source.parent).with_suffix("")
+        parts = [part for part in relative.parts if part != "__init__"]
+        if parts[-1] == "__main__":
+            continue
+        importlib.import_module(".".join(parts))
