@@ -51,7 +51,7 @@ from .simulation import (
     set_state,
 )
 from .simulation import load as load_runner
-from .spec import apply_spec_overrides, read_spec_file, spec_from_dict
+from .spec import CellSpec, apply_spec_overrides, read_spec_file, spec_from_dict, spec_to_dict
 from .validation import check_sbml
 
 __all__ = [
@@ -66,8 +66,8 @@ __all__ = [
     "to_sbml",
 ]
 
-Model: TypeAlias = str | Path | Mapping[str, Any]
-"""A library model name, a TOML cell spec file, or a cell spec as a dict."""
+Model: TypeAlias = str | Path | Mapping[str, Any] | CellSpec
+"""A library model name, a TOML cell spec file, a cell spec as a dict, or a CellSpec."""
 
 
 # How far past its last event (s) a scenario is run before its final steady state is sought.
@@ -88,12 +88,14 @@ def _built_sbml(text: str, name: str) -> str:
     return sbml
 
 
-def _spec_data(model: Path | Mapping[str, Any]) -> Mapping[str, Any]:
+def _spec_data(model: Path | Mapping[str, Any] | CellSpec) -> Mapping[str, Any]:
+    if isinstance(model, CellSpec):
+        return spec_to_dict(model)
     return read_spec_file(model) if isinstance(model, Path) else model
 
 
 def _built_antimony(
-    model: Path | Mapping[str, Any], overrides: Mapping[str, object]
+    model: Path | Mapping[str, Any] | CellSpec, overrides: Mapping[str, object]
 ) -> tuple[str, str]:
     data = _spec_data(model)
     edited = apply_spec_overrides(data, overrides)
@@ -110,7 +112,7 @@ def _resolve(model: Model, overrides: Mapping[str, object]) -> tuple[str, str]:
     """Return (model name, validated SBML with the overrides applied)."""
     if isinstance(model, str):
         return model, apply_overrides(_validated_sbml(model), overrides)
-    if isinstance(model, Path | Mapping):
+    if isinstance(model, Path | Mapping | CellSpec):
         name, text = _built_antimony(model, overrides)
         return name, _built_sbml(text, name)
     raise _not_a_model(model)
@@ -140,7 +142,7 @@ def model_antimony(model: Model, **overrides: float) -> str:
                 "use to_sbml(name, **overrides)"
             )
         return antimony(model)
-    if isinstance(model, Path | Mapping):
+    if isinstance(model, Path | Mapping | CellSpec):
         return _built_antimony(model, overrides)[1]
     raise _not_a_model(model)
 

@@ -43,6 +43,7 @@ __all__ = [
     "load_spec",
     "spec_from_dict",
     "spec_override_names",
+    "spec_to_dict",
 ]
 
 ION_VALENCES: Mapping[str, int] = {"Na": 1, "K": 1, "Cl": -1}
@@ -578,6 +579,48 @@ def spec_from_dict(data: Mapping[str, Any]) -> CellSpec:
         cotransporters=_cotransporters(data),
         protocol=_protocol(data, medium),
     )
+
+
+def spec_to_dict(spec: CellSpec) -> dict[str, Any]:
+    """Return a validated spec as the dict (TOML structure) it was read from, normalised.
+
+    ``spec_from_dict(spec_to_dict(spec)) == spec`` for every valid spec.
+    """
+    geometry: dict[str, Any] = {"shape": spec.geometry.shape}
+    geometry.update({key: getattr(spec.geometry, key) for key in _SHAPES[spec.geometry.shape]})
+
+    def solution(values: Solution) -> dict[str, float]:
+        return {"Na": values.Na, "K": values.K, "Cl": values.Cl, "X": values.X, "z_X": values.z_X}
+
+    data: dict[str, Any] = {
+        "name": spec.name,
+        "temperature": spec.temperature,
+        "geometry": geometry,
+        "membrane": {
+            "capacitance": spec.capacitance,
+            "water_permeability": spec.water_permeability,
+        },
+        "medium": solution(spec.medium),
+        "cell": solution(spec.cell),
+        "leaks": {
+            leak.ion: {"law": leak.law, _LEAK_LAWS[leak.law]: leak.value} for leak in spec.leaks
+        },
+        "cotransporters": {c.name: {"g": c.g} for c in spec.cotransporters},
+    }
+    if spec.pump is not None:
+        data["pump"] = {
+            "law": spec.pump.law,
+            **{key: getattr(spec.pump, key) for key in _PUMP_LAWS[spec.pump.law]},
+        }
+    model_to_path = {model_id: path for path, model_id in _spec_paths(data).items()}
+    data["protocol"] = [
+        {
+            "at": event.time,
+            "set": {model_to_path.get(key, key): value for key, value in event.settings},
+        }
+        for event in spec.protocol
+    ]
+    return data
 
 
 def read_spec_file(path: Path) -> dict[str, Any]:
