@@ -25,7 +25,7 @@ from ..sbml_document import has_events, unit_labels, without_events
 from ..simulation import find_steady_state, load
 from . import omex, sbml_comp, sbml_l2v4
 
-__all__ = ["FORMATS", "Format", "export", "save_export"]
+__all__ = ["FORMATS", "OMEX_END", "OMEX_POINTS", "Format", "export", "save_export"]
 
 
 @dataclass(frozen=True)
