@@ -39,7 +39,6 @@ _SBML_FORMAT = "http://identifiers.org/combine.specifications/sbml.level-3.versi
 # tellurium 2.2.13 finds the master SED-ML only under the unversioned format URI.
 _SEDML_FORMAT = "http://identifiers.org/combine.specifications/sed-ml"
 _OMEX_FORMAT = "http://identifiers.org/combine.specifications/omex"
-_MANIFEST_FORMAT = "http://identifiers.org/combine.specifications/omex-manifest"
 _METADATA_FORMAT = "http://identifiers.org/combine.specifications/omex-metadata"
 
 
@@ -187,6 +186,8 @@ def _sedml(
     model = model_document.getModel()
     libsedml = _libsedml()
     document = libsedml.SedDocument(1, 4)
+    # The XPath targets use the prefix sbml:, which the document must declare.
+    document.getNamespaces().add("http://www.sbml.org/sbml/level3/version2/core", "sbml")
     for experiment in experiments:
         _add_experiment(document, experiment, model, quantities, panels)
     errors = document.getNumErrors(libsedml.LIBSEDML_SEV_ERROR)
@@ -202,7 +203,6 @@ def _manifest(files: Sequence[tuple[str, str, bool]]) -> str:
     manifest = libcombine.CaOmexManifest()
     for location, file_format, master in (
         (".", _OMEX_FORMAT, False),
-        ("./manifest.xml", _MANIFEST_FORMAT, False),
         *files,
     ):
         content = manifest.createContent()

@@ -82,3 +82,26 @@ def test_copasi_imports_and_runs_the_archive(hydropic_archive: Path) -> None:
     for quantity in ("cell", "Vm", "conc_Na_i", "conc_K_i", "conc_Cl_i"):
         found = np.asarray(result[quantity], dtype=float)
         assert _difference(found, reference[quantity]) <= INTERCHANGE_TOLERANCE, quantity
+
+
+def test_archive_passes_the_biosimulators_validator(hydropic_archive: Path, tmp_path: Path) -> None:
+    """BioSimulators' validator finds no error and no warning in the archive.
+
+    biosimulators-utils is not a test dependency (it pins setuptools against ours); install it
+    in its own environment to run this (seen passing with biosimulators-utils 0.2.3).
+    """
+    pytest.importorskip("biosimulators_utils", reason="biosimulators-utils is not installed")
+    from biosimulators_utils.combine.io import CombineArchiveReader
+    from biosimulators_utils.combine.validation import validate
+    from biosimulators_utils.config import Config
+
+    archive = CombineArchiveReader().run(str(hydropic_archive), str(tmp_path))
+    config = Config(
+        VALIDATE_OMEX_MANIFESTS=True,
+        VALIDATE_SEDML=True,
+        VALIDATE_SEDML_MODELS=True,
+        VALIDATE_OMEX_METADATA=True,
+    )
+    errors, warnings = validate(archive, str(tmp_path), config=config)
+    assert errors == []
+    assert warnings == []
