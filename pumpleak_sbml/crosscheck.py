@@ -17,15 +17,17 @@ Both integrators run with tolerances far tighter (rel 1e-12) than the comparison
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import libsbml
 import numpy as np
 
 from . import api
-from .errors import PumpLeakError, SimulationError
+from .errors import ModelDefinitionError, PumpLeakError, SimulationError
 from .formats import sbml_l2v4
 from .sbml_document import unit_labels
 from .simulation import Trajectory, load, run_time_course
@@ -87,7 +89,13 @@ def _quantities(trajectory: Trajectory) -> list[str]:
         potentials = [
             c for c in trajectory.columns if trajectory.units.get(c) == "mV" and c != "RT_F"
         ]
+        potentials += [c for c in ("pH_i",) if c in trajectory.columns]
     return [*volumes, *potentials, *concentrations]
+
+
+def _model_id(sbml: str) -> str:
+    document = libsbml.readSBMLFromString(sbml)
+    return str(document.getModel().getId())
 
 
 def _difference(found: np.ndarray, reference: np.ndarray) -> float:
@@ -175,8 +183,10 @@ def crosscheck(
     SimulationError
         If a simulator fails.
     """
-    name = model if isinstance(model, str) else str(model)
+    if not (isinstance(tolerance, int | float) and math.isfinite(tolerance) and tolerance >= 0):
+        raise ModelDefinitionError(f"the tolerance must be a finite number >= 0, got {tolerance!r}")
     sbml = api.to_sbml(model, **overrides)
+    name = _model_id(sbml)
     reference = _roadrunner(sbml, name, end, points)
     quantities = _quantities(reference)
     comparisons = []

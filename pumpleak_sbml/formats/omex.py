@@ -14,7 +14,8 @@ The standard experiments are
 
 Each experiment has a report of every plotted quantity and plots of the volume, Vm with the
 Nernst potentials, and the concentrations. The archive is deterministic: entries are sorted
-and carry a fixed timestamp, and the metadata has no dates.
+and carry a fixed timestamp. (libcombine always writes a creation date into metadata.rdf; with
+none given it writes its fixed placeholder, 2000-01-01.)
 """
 
 from __future__ import annotations
