@@ -30,6 +30,7 @@ __all__ = [
     "has_events",
     "quantities",
     "settable_quantities",
+    "si_factor",
     "timed_events",
     "unit_labels",
     "without_events",
@@ -59,7 +60,8 @@ def _read(sbml: str) -> libsbml.SBMLDocument:
     return document
 
 
-def _si(definition: libsbml.UnitDefinition) -> tuple[float, libsbml.UnitDefinition]:
+def si_factor(definition: libsbml.UnitDefinition) -> tuple[float, libsbml.UnitDefinition]:
+    """Split a unit into its SI scale factor and its SI dimension (kinds with exponents)."""
     si = libsbml.UnitDefinition.convertToSI(definition)
     factor = 1.0
     for unit in si.getListOfUnits():
@@ -71,12 +73,12 @@ def _readable(model: libsbml.Model, definition: libsbml.UnitDefinition | None) -
     """Name a unit by the labelled unit of the model that equals it, scale included."""
     if definition is None or definition.getNumUnits() == 0:
         return ""
-    factor, si = _si(definition)
+    factor, si = si_factor(definition)
     for unit_id, label in UNIT_LABELS.items():
         candidate = model.getUnitDefinition(unit_id)
         if candidate is None:
             continue
-        candidate_factor, candidate_si = _si(candidate)
+        candidate_factor, candidate_si = si_factor(candidate)
         if libsbml.UnitDefinition.areEquivalent(si, candidate_si) and math.isclose(
             factor, candidate_factor, rel_tol=1e-9
         ):
@@ -101,7 +103,7 @@ def _is_unit_conversion(model: libsbml.Model, parameter: libsbml.Parameter) -> b
     definition = model.getUnitDefinition(parameter.getUnits())
     if definition is None:
         return False
-    factor, si = _si(definition)
+    factor, si = si_factor(definition)
     dimensionless = all(u.getKind() == libsbml.UNIT_KIND_DIMENSIONLESS for u in si.getListOfUnits())
     return dimensionless and math.isclose(parameter.getValue() * factor, 1.0, rel_tol=1e-12)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import libsbml
 
 from .errors import SBMLValidationError
+from .sbml_document import si_factor
 
 __all__ = ["ValidationIssue", "ValidationReport", "check_sbml", "validate_sbml"]
 
@@ -93,15 +94,6 @@ def _libsbml_issues(document: libsbml.SBMLDocument) -> list[ValidationIssue]:
     return issues
 
 
-def _si_factor(definition: libsbml.UnitDefinition) -> tuple[float, libsbml.UnitDefinition]:
-    """Split a unit into its SI scale factor and its SI dimension."""
-    si = libsbml.UnitDefinition.convertToSI(definition)
-    factor = 1.0
-    for unit in si.getListOfUnits():
-        factor *= (unit.getMultiplier() * 10.0 ** unit.getScale()) ** unit.getExponent()
-    return factor, si
-
-
 @dataclass(frozen=True)
 class _MathOwner:
     """An element with math, and what the math sets: a symbol's value or rate, or a reaction."""
@@ -160,8 +152,8 @@ def _scale_issues(document: libsbml.SBMLDocument) -> list[ValidationIssue]:
         expected = _expected_unit(model, owner)
         if derived is None or expected is None or derived.getNumUnits() == 0:
             continue
-        found_factor, found_si = _si_factor(derived)
-        expected_factor, expected_si = _si_factor(expected)
+        found_factor, found_si = si_factor(derived)
+        expected_factor, expected_si = si_factor(expected)
         if not libsbml.UnitDefinition.areEquivalent(found_si, expected_si):
             continue  # a dimension mismatch: libsbml reports it already
         ratio = found_factor / expected_factor

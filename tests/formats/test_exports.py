@@ -9,7 +9,6 @@ terms, names, units, species semantics, rules, reactions and events must all sur
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +21,12 @@ from pumpleak_sbml import api
 from pumpleak_sbml.cli import main
 from pumpleak_sbml.formats import FORMATS, export, save_export
 from pumpleak_sbml.simulation import load
+from pumpleak_sbml.testing import (
+    cv_terms,
+    same_unit,
+    sbml_components,
+    unit_definition,
+)
 
 _REPO = Path(__file__).resolve().parents[2]
 _MODELS_DIR = _REPO / "models"
@@ -62,52 +67,6 @@ def _documents(model: str | Path) -> tuple[libsbml.SBMLDocument, libsbml.SBMLDoc
     assert (level3.getLevel(), level3.getVersion()) == (3, 2)
     assert (level2.getLevel(), level2.getVersion()) == (2, 4)
     return level3, level2
-
-
-_COMPONENT_LISTS = (
-    "getListOfFunctionDefinitions",
-    "getListOfUnitDefinitions",
-    "getListOfCompartments",
-    "getListOfSpecies",
-    "getListOfParameters",
-    "getListOfInitialAssignments",
-    "getListOfRules",
-    "getListOfConstraints",
-    "getListOfReactions",
-    "getListOfEvents",
-)
-
-
-def components(model: libsbml.Model) -> dict[str, libsbml.SBase]:
-    """Every component of a model by a stable key (``species:Na_i``, ``rule:Vm``, ...)."""
-    found: dict[str, libsbml.SBase] = {"model": model}
-    for getter in _COMPONENT_LISTS:
-        for element in getattr(model, getter)():
-            if isinstance(element, libsbml.Rule):
-                key = f"rule:{element.getVariable()}"
-            elif isinstance(element, libsbml.InitialAssignment):
-                key = f"initialAssignment:{element.getSymbol()}"
-            else:
-                key = f"{element.getElementName()}:{element.getId()}"
-            found[key] = element
-    return found
-
-
-def cv_terms(element: libsbml.SBase) -> list[tuple[str, str]]:
-    """(qualifier, resource URI) of every CV term of an element, sorted (bags flattened)."""
-    found = []
-    for index in range(element.getNumCVTerms()):
-        term = element.getCVTerm(index)
-        if term.getQualifierType() == libsbml.MODEL_QUALIFIER:
-            qualifier = "bqmodel:" + libsbml.ModelQualifierType_toString(
-                term.getModelQualifierType()
-            )
-        else:
-            qualifier = "bqbiol:" + libsbml.BiolQualifierType_toString(
-                term.getBiologicalQualifierType()
-            )
-        found += [(qualifier, term.getResourceURI(i)) for i in range(term.getNumResources())]
-    return sorted(found)
 
 
 def formula(node: libsbml.ASTNode | None) -> str:
@@ -289,7 +248,7 @@ def _compare(model: str | Path, describe: Callable[[libsbml.SBase], object]) -> 
     """Check describe(element) is the same for every L3 component and its L2V4 counterpart."""
     documents = _documents(model)
     level3, level2 = (document.getModel() for document in documents)
-    old, new = components(level3), components(level2)
+    old, new = sbml_components(level3), sbml_components(level2)
     missing = sorted(set(old) - set(new))
     assert missing == [], f"components lost in L2V4: {missing}"
     changed = {
@@ -339,40 +298,6 @@ def _units(element: libsbml.SBase) -> object:
     return None
 
 
-def _unit_signature(definition: libsbml.UnitDefinition) -> tuple[list[tuple[int, float]], float]:
-    """Return (SI base kinds with exponents, overall factor): equal units, equal signature."""
-    si = libsbml.UnitDefinition.convertToSI(definition)
-    factor = 1.0
-    kinds = []
-    for unit in si.getListOfUnits():
-        factor *= (unit.getMultiplier() * 10.0 ** unit.getScale()) ** unit.getExponentAsDouble()
-        if unit.getKind() != libsbml.UNIT_KIND_DIMENSIONLESS:
-            kinds.append((unit.getKind(), unit.getExponentAsDouble()))
-    return sorted(kinds), factor
-
-
-def _named_unit(model: libsbml.Model, unit_id: str) -> libsbml.UnitDefinition:
-    """Return the definition of a unit id: a unitDefinition of the model, or a base unit."""
-    definition = model.getUnitDefinition(unit_id)
-    if definition is not None:
-        return definition
-    kind = libsbml.UnitKind_forName(unit_id)
-    assert kind != libsbml.UNIT_KIND_INVALID, f"unknown unit {unit_id!r}"
-    definition = libsbml.UnitDefinition(model.getLevel(), model.getVersion())
-    unit = definition.createUnit()
-    unit.setKind(kind)
-    unit.setExponent(1)
-    unit.setScale(0)
-    unit.setMultiplier(1.0)
-    return definition
-
-
-def _same_unit(first: libsbml.UnitDefinition, second: libsbml.UnitDefinition) -> bool:
-    kinds, factor = _unit_signature(first)
-    other_kinds, other_factor = _unit_signature(second)
-    return kinds == other_kinds and math.isclose(factor, other_factor, rel_tol=1e-12)
-
-
 @pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
 def test_l2v4_keeps_units_of_parameters_species_compartments(model: str | Path) -> None:
     """Units attributes and unit definitions are kept exactly; the model units by meaning."""
@@ -390,7 +315,7 @@ def test_l2v4_keeps_units_of_parameters_species_compartments(model: str | Path) 
         assert level3_id, f"the L3 export does not set the model's {builtin} units"
         redefined = level2.getUnitDefinition(builtin)
         assert redefined is not None, f"L2V4 does not redefine {builtin}"
-        assert _same_unit(_named_unit(level3, level3_id), redefined), builtin
+        assert same_unit(unit_definition(level3, level3_id), redefined), builtin
 
 
 @pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)

@@ -27,6 +27,7 @@ import pytest
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
 from pumpleak_sbml.simulation import load
+from pumpleak_sbml.testing import cv_terms, sbml_components, unit_definition, unit_signature
 
 LIBRARY = pl.list_models()
 
@@ -90,52 +91,6 @@ def read(text: str) -> libsbml.SBMLDocument:
     assert document.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
     assert (document.getLevel(), document.getVersion()) == (3, 2)
     return document
-
-
-_COMPONENT_LISTS = (
-    "getListOfFunctionDefinitions",
-    "getListOfUnitDefinitions",
-    "getListOfCompartments",
-    "getListOfSpecies",
-    "getListOfParameters",
-    "getListOfInitialAssignments",
-    "getListOfRules",
-    "getListOfConstraints",
-    "getListOfReactions",
-    "getListOfEvents",
-)
-
-
-def components(model: libsbml.Model) -> dict[str, libsbml.SBase]:
-    """Every component of a model by a stable key (``species:Na_i``, ``rule:Vm``, ...)."""
-    found: dict[str, libsbml.SBase] = {"model": model}
-    for getter in _COMPONENT_LISTS:
-        for element in getattr(model, getter)():
-            if isinstance(element, libsbml.Rule):
-                key = f"rule:{element.getVariable()}"
-            elif isinstance(element, libsbml.InitialAssignment):
-                key = f"initialAssignment:{element.getSymbol()}"
-            else:
-                key = f"{element.getElementName()}:{element.getId()}"
-            found[key] = element
-    return found
-
-
-def cv_terms(element: libsbml.SBase) -> list[tuple[int, int, str]]:
-    """(qualifier type, qualifier, resource URI) of every CV term, sorted (bags flattened)."""
-    found = []
-    for index in range(element.getNumCVTerms()):
-        term = element.getCVTerm(index)
-        qualifier = (
-            term.getModelQualifierType()
-            if term.getQualifierType() == libsbml.MODEL_QUALIFIER
-            else term.getBiologicalQualifierType()
-        )
-        found += [
-            (term.getQualifierType(), qualifier, term.getResourceURI(i))
-            for i in range(term.getNumResources())
-        ]
-    return sorted(found)
 
 
 def history(model: libsbml.Model) -> tuple[object, ...] | None:
@@ -253,31 +208,9 @@ def differences(
     }
 
 
-def _unit_signature(definition: libsbml.UnitDefinition) -> tuple[list[tuple[int, float]], float]:
-    """Return a unit as (SI base kinds with exponents, overall factor)."""
-    si = libsbml.UnitDefinition.convertToSI(definition)
-    factor = 1.0
-    kinds = []
-    for unit in si.getListOfUnits():
-        factor *= (unit.getMultiplier() * 10.0 ** unit.getScale()) ** unit.getExponentAsDouble()
-        if unit.getKind() != libsbml.UNIT_KIND_DIMENSIONLESS:
-            kinds.append((unit.getKind(), unit.getExponentAsDouble()))
-    return sorted(kinds), factor
-
-
 def named_unit(model: libsbml.Model, unit_id: str) -> tuple[list[tuple[int, float]], float]:
     """Return the signature of a unit id: a unit definition of the model, or a base unit."""
-    definition = model.getUnitDefinition(unit_id)
-    if definition is None:
-        kind = libsbml.UnitKind_forName(unit_id)
-        assert kind != libsbml.UNIT_KIND_INVALID, f"unknown unit {unit_id!r}"
-        definition = libsbml.UnitDefinition(model.getLevel(), model.getVersion())
-        unit = definition.createUnit()
-        unit.setKind(kind)
-        unit.setExponent(1)
-        unit.setScale(0)
-        unit.setMultiplier(1.0)
-    return _unit_signature(definition)
+    return unit_signature(unit_definition(model, unit_id))
 
 
 def model_units(model: libsbml.Model) -> dict[str, tuple[list[tuple[int, float]], float]]:
@@ -342,7 +275,7 @@ def test_round_trip_gives_the_same_trajectories(name: str, trip: str) -> None:
 def test_round_trip_keeps_annotations(name: str, trip: str) -> None:
     """Every component keeps its metaid, SBO term and CV terms; the model its creator."""
     original, back = read(pl.to_sbml(name)), read(ROUND_TRIPS[trip](name))
-    before, after = components(original.getModel()), components(back.getModel())
+    before, after = sbml_components(original.getModel()), sbml_components(back.getModel())
     assert differences(before, after, annotations) == {}
     assert history(back.getModel()) == history(original.getModel())
     assert history(original.getModel()) is not None
@@ -353,7 +286,7 @@ def test_round_trip_keeps_annotations(name: str, trip: str) -> None:
 def test_round_trip_keeps_units(name: str, trip: str) -> None:
     """Units attributes and unit definitions are kept exactly; model units by meaning."""
     original, back = read(pl.to_sbml(name)), read(ROUND_TRIPS[trip](name))
-    before, after = components(original.getModel()), components(back.getModel())
+    before, after = sbml_components(original.getModel()), sbml_components(back.getModel())
     assert differences(before, after, units) == {}
     old, new = model_units(original.getModel()), model_units(back.getModel())
     assert all(same_unit(old[kind], new[kind]) for kind in old), (old, new)
@@ -364,7 +297,7 @@ def test_round_trip_keeps_units(name: str, trip: str) -> None:
 def test_round_trip_keeps_names_values_and_flags(name: str, trip: str) -> None:
     """Names, initial values, hasOnlySubstanceUnits, boundary and constant flags are kept."""
     original, back = read(pl.to_sbml(name)), read(ROUND_TRIPS[trip](name))
-    before, after = components(original.getModel()), components(back.getModel())
+    before, after = sbml_components(original.getModel()), sbml_components(back.getModel())
     assert differences(before, after, semantics) == {}
 
 
@@ -375,7 +308,7 @@ def test_round_trip_keeps_names_values_and_flags(name: str, trip: str) -> None:
 def test_antimony_round_trip_keeps_every_id(name: str) -> None:
     """The round trip through Antimony has exactly the original components, by id."""
     original, back = read(pl.to_sbml(name)), read(via_antimony(name))
-    assert set(components(back.getModel())) == set(components(original.getModel()))
+    assert set(sbml_components(back.getModel())) == set(sbml_components(original.getModel()))
     assert back.getModel().getId() == original.getModel().getId() == name
 
 
@@ -383,7 +316,7 @@ def test_antimony_round_trip_keeps_every_id(name: str) -> None:
 def test_antimony_round_trip_keeps_the_math_with_literal_units(name: str) -> None:
     """Every equation is kept, units of literal numbers and event trigger flags included."""
     original, back = read(pl.to_sbml(name)), read(via_antimony(name))
-    before, after = components(original.getModel()), components(back.getModel())
+    before, after = sbml_components(original.getModel()), sbml_components(back.getModel())
     assert differences(before, after, equations(literal_units=True)) == {}
     initial_values = [
         (e.getId(), e.getTrigger().getInitialValue()) for e in original.getModel().getListOfEvents()
@@ -427,7 +360,7 @@ def test_antimony_round_trip_keeps_the_notes_text(name: str) -> None:
 def test_level2_round_trip_keeps_every_id(name: str) -> None:
     """Every original component comes back; the only additions are Level 2's built-in units."""
     original, back = read(pl.to_sbml(name)), read(via_level2(name))
-    before, after = set(components(original.getModel())), set(components(back.getModel()))
+    before, after = set(sbml_components(original.getModel())), set(sbml_components(back.getModel()))
     assert before <= after
     assert {key.removeprefix("unitDefinition:") for key in after - before} <= LEVEL2_BUILTIN_UNITS
     assert back.getModel().getId() == name
@@ -437,5 +370,5 @@ def test_level2_round_trip_keeps_every_id(name: str) -> None:
 def test_level2_round_trip_keeps_the_math_except_literal_units(name: str) -> None:
     """Every equation is kept; only the units of literal numbers are lost (L2 has none)."""
     original, back = read(pl.to_sbml(name)), read(via_level2(name))
-    before, after = components(original.getModel()), components(back.getModel())
+    before, after = sbml_components(original.getModel()), sbml_components(back.getModel())
     assert differences(before, after, equations(literal_units=False)) == {}
