@@ -53,6 +53,10 @@ _HORIZONS = (1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8)
 # swelling cell's rates fade like 1/V, so Newton can "converge" towards V = infinity.
 _STATIONARY_HORIZON = 1e8
 _STATIONARY_CHANGE = 1e-6
+_STATIONARY_SETTINGS: Mapping[str, float | int] = {
+    "relative_tolerance": 1e-8,
+    "maximum_num_steps": 10_000_000,
+}
 # Unbounded swelling: a volume at least _GROWN times its start that grew by at least
 # _GROWTH_PER_DECADE over each of the last three decades of time (e.g. V ~ sqrt(t)).
 _GROWN = 4.0
@@ -344,15 +348,26 @@ def _restore(runner: roadrunner.RoadRunner, states: np.ndarray, time: float) -> 
 
 
 def _is_stationary(runner: roadrunner.RoadRunner) -> bool:
-    """Tell whether integrating for a long time from here leaves every state where it is."""
+    """Tell whether integrating for a long time from here leaves every state where it is.
+
+    The check only has to see a drift of 1e-6, so it runs at a looser tolerance (rel 1e-8)
+    and with more steps than a time course: at rel 1e-10 a 1e8 s run can exceed CVODE's step
+    limit even from a true steady state. The runner's state and settings are restored.
+    """
     before = _states(runner)
     time = runner.model.getTime()
+    saved = {name: runner.integrator.getValue(name) for name in _STATIONARY_SETTINGS}
+    for name, value in _STATIONARY_SETTINGS.items():
+        runner.integrator.setValue(name, value)
     try:
         runner.simulate(time, time + _STATIONARY_HORIZON, 2)
+        after = _states(runner)
     except RuntimeError:
         return False
-    after = _states(runner)
-    _restore(runner, before, time)
+    finally:
+        for name, value in saved.items():
+            runner.integrator.setValue(name, value)
+        _restore(runner, before, time)
     scale = np.where(np.abs(before) > 0, np.abs(before), 1.0)
     return bool(np.all(np.abs(after - before) <= _STATIONARY_CHANGE * scale))
 
