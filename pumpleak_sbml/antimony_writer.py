@@ -20,7 +20,7 @@ from .errors import ModelDefinitionError
 from .spec import ION_VALENCES, CellSpec, Event, Leak, Pump
 from .units import FARADAY, GAS_CONSTANT
 
-__all__ = ["to_antimony"]
+__all__ = ["check_model_name", "to_antimony"]
 
 _COMPONENTS = "pumpleak_sbml.models"
 _LABELS = {"Na": "Na+", "K": "K+", "Cl": "Cl-"}
@@ -175,13 +175,32 @@ def to_antimony(spec: CellSpec) -> str:
     """
     ions = (*ION_VALENCES, "X")
     body = "".join(_body_parts(spec, ions))
-    if spec.name in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", body)):
+    check_model_name(spec, body)
+    header = _render("header", name=spec.name, summary=_summary(spec), notes=_notes(spec))
+    return header + body + "end\n"
+
+
+_COMMENT_OR_STRING = re.compile(r'//[^\n]*|"[^"\n]*"')
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_model_name(spec: CellSpec, body: str | None = None) -> None:
+    """Raise if the spec's name is an identifier its own model uses (``cell``, ``Vm``, ``F``).
+
+    Only identifiers count: comments and quoted display names are ignored.
+
+    Raises
+    ------
+    ModelDefinitionError
+        Naming the key, the value and the rule.
+    """
+    text = body if body is not None else "".join(_body_parts(spec, (*ION_VALENCES, "X")))
+    used = set(_IDENTIFIER.findall(_COMMENT_OR_STRING.sub(" ", text)))
+    if spec.name in used:
         raise ModelDefinitionError(
             f"spec key name = {spec.name!r}: the built model already uses that identifier "
             "(for a quantity or a unit); choose another model name"
         )
-    header = _render("header", name=spec.name, summary=_summary(spec), notes=_notes(spec))
-    return header + body + "end\n"
 
 
 def _body_parts(spec: CellSpec, ions: tuple[str, ...]) -> list[str]:

@@ -285,8 +285,11 @@ def without_events(sbml: str) -> str:
     return str(libsbml.writeSBMLToString(document))
 
 
-# A trigger "time >= t" (or ">"), as libsbml writes it; t is a number or a parameter id.
-_TIME_TRIGGER = re.compile(r"^time\s*>=?\s*([A-Za-z_][A-Za-z0-9_]*|[-+0-9.eE]+)$")
+# A trigger "time >= t" (or ">"), as libsbml writes it; t is a parameter id or a number,
+# possibly followed by its unit.
+_TIME_TRIGGER = re.compile(
+    r"^time\s*>=?\s*([A-Za-z_][A-Za-z0-9_]*|[-+0-9.eE]+)(\s+[A-Za-z_][A-Za-z0-9_]*)?$"
+)  # the optional last word is the unit of a literal: "time >= 10 second"
 
 
 def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:

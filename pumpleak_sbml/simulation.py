@@ -209,8 +209,11 @@ def set_state(
     if missing:
         raise ModelDefinitionError(f"cannot start from that state: it lacks {', '.join(missing)}")
     _restore(runner, np.array([values[sid] for sid in states], dtype=float), 0.0)
+    medium = set(runner.model.getBoundarySpeciesIds())
     for sid in also:
-        if sid not in states:
+        if sid in medium:
+            runner[f"[{sid}]"] = float(values[sid])  # boundary species: by concentration
+        elif sid not in states:
             runner[sid] = float(values[sid])
 
 
@@ -232,7 +235,11 @@ def advance(runner: roadrunner.RoadRunner, model_id: str, end: float) -> dict[st
         *runner.getAssignmentRuleIds(),
         *runner.model.getGlobalParameterIds(),
     ]
-    return {sid: float(runner[sid]) for sid in dict.fromkeys(ids)}
+    values = {sid: float(runner[sid]) for sid in dict.fromkeys(ids)}
+    # Medium (boundary) species by concentration: events may change them (e.g. [K+]o steps).
+    medium = runner.model.getBoundarySpeciesIds()
+    values.update({sid: float(runner[f"[{sid}]"]) for sid in medium})
+    return values
 
 
 def run_time_course(

@@ -564,7 +564,7 @@ def spec_from_dict(data: Mapping[str, Any]) -> CellSpec:
     membrane = _table(data, "membrane")
     _check_keys(membrane, "membrane.", ("capacitance", "water_permeability"))
     medium = _solution(data, "medium", x_default=0.0)
-    return CellSpec(
+    spec = CellSpec(
         name=name,
         temperature=_number(data, "temperature", "", minimum="positive"),
         geometry=_geometry(data),
@@ -579,6 +579,10 @@ def spec_from_dict(data: Mapping[str, Any]) -> CellSpec:
         cotransporters=_cotransporters(data),
         protocol=_protocol(data, medium),
     )
+    from .antimony_writer import check_model_name  # the writer imports this module
+
+    check_model_name(spec)
+    return spec
 
 
 def spec_to_dict(spec: CellSpec) -> dict[str, Any]:

@@ -17,14 +17,16 @@ from hypothesis import HealthCheck, settings
 
 import pumpleak_sbml as pl
 
-settings.register_profile("dev", max_examples=10, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=20, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")
 def pump_leak_steady_state() -> pl.SteadyState:
-    """The default pump_leak steady state, computed once per session (it is immutable)."""
+    """Compute the default pump_leak steady state once per session (it is immutable)."""
     return pl.steady_state("pump_leak")

@@ -89,8 +89,11 @@ class CellParameters:
     @property
     def initial_chloride(self) -> float:
         """Initial Cl- in mM: it makes the initial composition electroneutral."""
-        return (self.initial_sodium + self.initial_potassium
-                + self.impermeant_valence * self.initial_impermeant)
+        return (
+            self.initial_sodium
+            + self.initial_potassium
+            + self.impermeant_valence * self.initial_impermeant
+        )
 
     @property
     def impermeant_amount(self) -> float:
@@ -110,8 +113,13 @@ class CellParameters:
     @property
     def water_flow_coefficient(self) -> float:
         """Volume flow (pL/s) per mM of osmotic difference."""
-        return (PL_PER_CM3 * self.water_permeability * self.membrane_area / UM2_PER_CM2
-                * self.water_molar_volume)
+        return (
+            PL_PER_CM3
+            * self.water_permeability
+            * self.membrane_area
+            / UM2_PER_CM2
+            * self.water_molar_volume
+        )
 
 
 FIELD_OF_QUANTITY = {
@@ -141,7 +149,10 @@ DEFAULTS = CellParameters()
 
 
 def derived_quantities(
-    cell: CellParameters, volume: np.ndarray, sodium: np.ndarray, potassium: np.ndarray,
+    cell: CellParameters,
+    volume: np.ndarray,
+    sodium: np.ndarray,
+    potassium: np.ndarray,
     chloride: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Return Vm, Nernst potentials, currents, concentrations and osmolarities of a state."""
@@ -209,8 +220,12 @@ def closed_form_steady_state(cell: CellParameters) -> dict[str, float] | None:
     impermeant = (state["conc_Na_i"] + state["conc_K_i"] - state["conc_Cl_i"]) / -valence
     if impermeant <= 0:
         return None
-    return {**state, "Vm": membrane_potential, "conc_X_i": impermeant,
-            "cell": cell.impermeant_amount / impermeant}
+    return {
+        **state,
+        "Vm": membrane_potential,
+        "conc_X_i": impermeant,
+        "cell": cell.impermeant_amount / impermeant,
+    }
 
 
 def exact_steady_state(cell: CellParameters) -> dict[str, float] | None:
@@ -233,16 +248,22 @@ def exact_steady_state(cell: CellParameters) -> dict[str, float] | None:
         state = balanced_concentrations(cell, membrane_potential)
         ions = state["conc_Na_i"] + state["conc_K_i"] - state["conc_Cl_i"]
         net_charge = ions * volume_at(membrane_potential) + (
-            cell.impermeant_valence * cell.impermeant_amount)
+            cell.impermeant_valence * cell.impermeant_amount
+        )
         capacitive_charge = cell.cell_capacitance * membrane_potential / FARADAY
         return (net_charge - capacitive_charge) / cell.impermeant_amount
 
     guess = approximation["Vm"]
     membrane_potential = optimize.brentq(
-        charge_excess, guess - 0.1, guess + 0.1, xtol=1e-13, rtol=4 * np.finfo(float).eps)
+        charge_excess, guess - 0.1, guess + 0.1, xtol=1e-13, rtol=4 * np.finfo(float).eps
+    )
     volume = volume_at(membrane_potential)
-    return {**balanced_concentrations(cell, membrane_potential), "Vm": membrane_potential,
-            "conc_X_i": cell.impermeant_amount / volume, "cell": volume}
+    return {
+        **balanced_concentrations(cell, membrane_potential),
+        "Vm": membrane_potential,
+        "conc_X_i": cell.impermeant_amount / volume,
+        "cell": volume,
+    }
 
 
 def _derivatives(_time: float, state: np.ndarray, cell: CellParameters) -> list[float]:
@@ -260,7 +281,10 @@ def _derivatives(_time: float, state: np.ndarray, cell: CellParameters) -> list[
 
 
 def reference_time_course(
-    cell: CellParameters, end: float, points: int, start: Mapping[str, float] | None = None,
+    cell: CellParameters,
+    end: float,
+    points: int,
+    start: Mapping[str, float] | None = None,
 ) -> dict[str, np.ndarray]:
     """Integrate the model with SciPy (BDF, rtol 1e-12) and return its quantities over time.
 
@@ -269,8 +293,12 @@ def reference_time_course(
     """
     if start is None:
         volume = cell.initial_volume
-        initial = [volume, cell.initial_sodium * volume, cell.initial_potassium * volume,
-                   cell.initial_chloride * volume]
+        initial = [
+            volume,
+            cell.initial_sodium * volume,
+            cell.initial_potassium * volume,
+            cell.initial_chloride * volume,
+        ]
     else:
         initial = [start["cell"], start["Na_i"], start["K_i"], start["Cl_i"]]
     times = np.linspace(0.0, end, points)
@@ -278,25 +306,42 @@ def reference_time_course(
     # error. atol 1e-20: pure relative error control (every state stays far from 0 here). The
     # finite-difference Jacobian is good enough: an analytic one does not change the result.
     solution = integrate.solve_ivp(
-        _derivatives, (0.0, end), initial, method="BDF", t_eval=times, rtol=1e-12, atol=1e-20,
-        args=(cell,))
+        _derivatives,
+        (0.0, end),
+        initial,
+        method="BDF",
+        t_eval=times,
+        rtol=1e-12,
+        atol=1e-20,
+        args=(cell,),
+    )
     assert solution.success, solution.message
     volume, sodium, potassium, chloride = solution.y
-    return {"time": solution.t, "cell": volume, "Na_i": sodium, "K_i": potassium,
-            "Cl_i": chloride, **derived_quantities(cell, volume, sodium, potassium, chloride)}
+    return {
+        "time": solution.t,
+        "cell": volume,
+        "Na_i": sodium,
+        "K_i": potassium,
+        "Cl_i": chloride,
+        **derived_quantities(cell, volume, sodium, potassium, chloride),
+    }
 
 
 # --- Helpers
 
 
 def assert_quantities_close(
-    actual: Mapping[str, object], expected: Mapping[str, object], names: tuple[str, ...],
-    rtol: float, atol: float = 0.0,
+    actual: Mapping[str, object],
+    expected: Mapping[str, object],
+    names: tuple[str, ...],
+    rtol: float,
+    atol: float = 0.0,
 ) -> None:
     """Assert every named quantity of ``actual`` is within the tolerances of ``expected``."""
     for name in names:
-        np.testing.assert_allclose(actual[name], expected[name], rtol=rtol, atol=atol,
-                                   err_msg=f"quantity {name}")
+        np.testing.assert_allclose(
+            actual[name], expected[name], rtol=rtol, atol=atol, err_msg=f"quantity {name}"
+        )
 
 
 def amounts_total(state: Mapping[str, float]) -> float:
@@ -310,8 +355,7 @@ def net_amount(state: Mapping[str, float]) -> float:
 
 
 def _grid_overrides(pump_current: float, conductance_ratio: float) -> dict[str, float]:
-    return {"I_pump_max": pump_current,
-            "g_Na": conductance_ratio * DEFAULTS.potassium_conductance}
+    return {"I_pump_max": pump_current, "g_Na": conductance_ratio * DEFAULTS.potassium_conductance}
 
 
 GRID_PUMP_CURRENTS = (0.3, 0.5, 1.0, 2.0)  # µA/cm²
@@ -338,15 +382,23 @@ def _grid_cases() -> tuple[list[object], list[object]]:
 
 GRID_CASES, NO_STEADY_STATE_CASES = _grid_cases()
 
-PERTURBED = {"I_pump_max": 0.8, "g_Na": 0.02, "g_Cl": 0.05, "P_f": 0.05, "Na_i_init": 30.0,
-             "K_i_init": 110.0}
+PERTURBED = {
+    "I_pump_max": 0.8,
+    "g_Na": 0.02,
+    "g_Cl": 0.05,
+    "P_f": 0.05,
+    "Na_i_init": 30.0,
+    "K_i_init": 110.0,
+}
 """Non-default parameters and a start far from steady state (Cl_i_init = 2 mM)."""
 
 EXTRA_EXACT_CASES = [
     pytest.param({"cell": 2 * DEFAULTS.initial_volume}, id="double-X-amount"),
     pytest.param({"z_X": -2.0, "X_i_init": 69.0}, id="divalent-impermeant"),
-    pytest.param({"z_X": -0.8, "X_i_init": 160.0, "Na_i_init": 10.0, "K_i_init": 150.0},
-                 id="fractional-valence"),
+    pytest.param(
+        {"z_X": -0.8, "X_i_init": 160.0, "Na_i_init": 10.0, "K_i_init": 150.0},
+        id="fractional-valence",
+    ),
     pytest.param({"Na_o": 140.0, "K_o": 10.0, "T": 298.15, "C_m": 2.0}, id="other-medium"),
 ]
 
@@ -381,19 +433,25 @@ DERIVED_ATOL = 1e-8
 def test_derived_quantities_follow_the_equations(pump_leak_steady_state: pl.SteadyState) -> None:
     """At steady state, Vm, Nernst potentials, currents and osmolarities follow from the amounts."""
     state = pump_leak_steady_state
-    expected = derived_quantities(DEFAULTS, state["cell"], state["Na_i"], state["K_i"],
-                                  state["Cl_i"])
-    assert_quantities_close(state.values, expected, tuple(expected), rtol=DERIVED_RTOL,
-                            atol=DERIVED_ATOL)
+    expected = derived_quantities(
+        DEFAULTS, state["cell"], state["Na_i"], state["K_i"], state["Cl_i"]
+    )
+    assert_quantities_close(
+        state.values, expected, tuple(expected), rtol=DERIVED_RTOL, atol=DERIVED_ATOL
+    )
 
 
 def test_derived_quantities_follow_the_equations_off_steady_state() -> None:
     """Along a time course, Vm, Nernst potentials, currents and osmolarities follow the amounts."""
     course = pl.simulate(MODEL, 100.0, 11, **PERTURBED)
-    expected = derived_quantities(CellParameters.from_overrides(**PERTURBED), course["cell"],
-                                  course["Na_i"], course["K_i"], course["Cl_i"])
-    assert_quantities_close(course, expected, tuple(expected), rtol=DERIVED_RTOL,
-                            atol=DERIVED_ATOL)
+    expected = derived_quantities(
+        CellParameters.from_overrides(**PERTURBED),
+        course["cell"],
+        course["Na_i"],
+        course["K_i"],
+        course["Cl_i"],
+    )
+    assert_quantities_close(course, expected, tuple(expected), rtol=DERIVED_RTOL, atol=DERIVED_ATOL)
 
 
 # --- 1. The default steady state obeys the balance laws
@@ -425,7 +483,8 @@ def test_steady_cell_is_isosmotic(pump_leak_steady_state: pl.SteadyState) -> Non
     """At steady state the cell is isosmotic with the medium, so no water flows."""
     # 1e-6 relative: the issue's tolerance; observed ~1e-14.
     assert pump_leak_steady_state["osm_i"] == pytest.approx(
-        pump_leak_steady_state["osm_o"], rel=1e-6)
+        pump_leak_steady_state["osm_o"], rel=1e-6
+    )
 
 
 def test_net_charge_is_the_capacitive_charge(pump_leak_steady_state: pl.SteadyState) -> None:
@@ -503,8 +562,9 @@ def test_doubling_cell_and_area_scales_the_steady_state(
     pump_leak_steady_state: pl.SteadyState,
 ) -> None:
     """Doubling the cell (volume, so every amount, and membrane area) doubles its steady volume."""
-    doubled = pl.steady_state(MODEL, cell=2 * DEFAULTS.initial_volume,
-                              A_m=2 * DEFAULTS.membrane_area)
+    doubled = pl.steady_state(
+        MODEL, cell=2 * DEFAULTS.initial_volume, A_m=2 * DEFAULTS.membrane_area
+    )
     # 1e-6 relative: the issue's tolerance. The scaling is exact (the capacitive charge scales
     # with the area), so only the steady-state solver's ~1e-10 differences remain.
     assert doubled["cell"] == pytest.approx(2 * pump_leak_steady_state["cell"], rel=1e-6)
@@ -515,15 +575,18 @@ def test_doubling_cell_and_area_scales_the_steady_state(
 def test_doubling_cell_and_area_scales_the_time_course() -> None:
     """Doubling the cell (volume, so every amount, and membrane area) scales its whole course."""
     single = pl.simulate(MODEL, 1e4, 101)
-    doubled = pl.simulate(MODEL, 1e4, 101, cell=2 * DEFAULTS.initial_volume,
-                          A_m=2 * DEFAULTS.membrane_area)
+    doubled = pl.simulate(
+        MODEL, 1e4, 101, cell=2 * DEFAULTS.initial_volume, A_m=2 * DEFAULTS.membrane_area
+    )
     # 1e-6 relative, as above; Vm from t > 0 (it starts at 0 in both, to rounding).
     for extensive in ("cell", "Na_i", "K_i", "Cl_i"):
-        np.testing.assert_allclose(doubled[extensive], 2 * single[extensive], rtol=1e-6,
-                                   err_msg=extensive)
+        np.testing.assert_allclose(
+            doubled[extensive], 2 * single[extensive], rtol=1e-6, err_msg=extensive
+        )
     for intensive in ("conc_Na_i", "conc_K_i", "conc_Cl_i"):
-        np.testing.assert_allclose(doubled[intensive], single[intensive], rtol=1e-6,
-                                   err_msg=intensive)
+        np.testing.assert_allclose(
+            doubled[intensive], single[intensive], rtol=1e-6, err_msg=intensive
+        )
     np.testing.assert_allclose(doubled["Vm"][1:], single["Vm"][1:], rtol=1e-6, err_msg="Vm")
 
 
@@ -551,14 +614,17 @@ def test_doubling_impermeant_amount_doubles_steady_volume(
     ],
 )
 def test_rate_parameters_change_course_not_steady_state(
-    overrides: dict[str, float], sensitive: str, pump_leak_steady_state: pl.SteadyState,
+    overrides: dict[str, float],
+    sensitive: str,
+    pump_leak_steady_state: pl.SteadyState,
 ) -> None:
     """Water permeability and the Cl- conductance set how fast, not where, the cell settles."""
     changed = pl.steady_state(MODEL, **overrides)
     # 1e-6 relative: the issue's tolerance; the steady-state equations do not contain P_f, and
     # g_Cl only multiplies I_Cl = 0.
-    assert_quantities_close(changed.values, pump_leak_steady_state.values, STEADY_QUANTITIES,
-                            rtol=1e-6)
+    assert_quantities_close(
+        changed.values, pump_leak_steady_state.values, STEADY_QUANTITIES, rtol=1e-6
+    )
     # The default start (Vm = 0, osm_i = 304 mM) is off steady state, so the first 100 s differ.
     # Observed differences are ~1e-2 relative; 1e-3 is far above the integrators' ~1e-9 noise.
     default_course = pl.simulate(MODEL, 100.0, 101)
@@ -572,20 +638,24 @@ def test_rate_parameters_change_course_not_steady_state(
     [
         pytest.param({"Na_i_init": 30.0, "K_i_init": 110.0}, id="Na30-K110"),
         pytest.param({"Na_i_init": 5.0, "K_i_init": 150.0}, id="Na5-K150"),
-        pytest.param({"X_i_init": 115.0, "cell": 138.0 * DEFAULTS.initial_volume / 115.0},
-                     id="X115-larger-cell"),
+        pytest.param(
+            {"X_i_init": 115.0, "cell": 138.0 * DEFAULTS.initial_volume / 115.0},
+            id="X115-larger-cell",
+        ),
     ],
 )
 def test_steady_state_is_independent_of_the_start(
-    overrides: dict[str, float], pump_leak_steady_state: pl.SteadyState,
+    overrides: dict[str, float],
+    pump_leak_steady_state: pl.SteadyState,
 ) -> None:
     """Any initial composition with the same amount of X reaches the same steady state."""
     cell = CellParameters.from_overrides(**overrides)
     assert cell.impermeant_amount == pytest.approx(DEFAULTS.impermeant_amount, rel=1e-12)
     state = pl.steady_state(MODEL, **overrides)
     # 1e-6 relative: the issue's tolerance; the steady state is unique for a given amount of X.
-    assert_quantities_close(state.values, pump_leak_steady_state.values, STEADY_QUANTITIES,
-                            rtol=1e-6)
+    assert_quantities_close(
+        state.values, pump_leak_steady_state.values, STEADY_QUANTITIES, rtol=1e-6
+    )
 
 
 # --- 5. Scaling (Fraser & Huang 2004)
@@ -593,15 +663,19 @@ def test_steady_state_is_independent_of_the_start(
 
 @pytest.mark.parametrize("factor", [0.1, 0.5, 2.0, 10.0], ids=lambda factor: f"times-{factor}")
 def test_scaling_all_transport_leaves_steady_state(
-    factor: float, pump_leak_steady_state: pl.SteadyState,
+    factor: float,
+    pump_leak_steady_state: pl.SteadyState,
 ) -> None:
     """Scaling every conductance and the pump by one factor leaves the steady state unchanged."""
-    overrides = {name: factor * getattr(DEFAULTS, FIELD_OF_QUANTITY[name])
-                 for name in ("g_Na", "g_K", "g_Cl", "I_pump_max")}
+    overrides = {
+        name: factor * getattr(DEFAULTS, FIELD_OF_QUANTITY[name])
+        for name in ("g_Na", "g_K", "g_Cl", "I_pump_max")
+    }
     state = pl.steady_state(MODEL, **overrides)
     # 1e-6 relative: the issue's tolerance; the steady state depends only on I_pump/g ratios.
-    assert_quantities_close(state.values, pump_leak_steady_state.values, STEADY_QUANTITIES,
-                            rtol=1e-6)
+    assert_quantities_close(
+        state.values, pump_leak_steady_state.values, STEADY_QUANTITIES, rtol=1e-6
+    )
 
 
 # --- 6. Without the pump the cell swells (Donnan)
@@ -630,8 +704,9 @@ COURSE_CASES = [
     pytest.param(PERTURBED, id="perturbed"),
     pytest.param({"I_pump_max": 0.0}, id="pump-off"),
     pytest.param({"z_X": -2.0, "X_i_init": 69.0}, id="divalent-impermeant"),
-    pytest.param({"Na_o": 140.0, "K_o": 10.0, "T": 298.15, "C_m": 2.0, "v_w": 2.0e-5},
-                 id="other-medium"),
+    pytest.param(
+        {"Na_o": 140.0, "K_o": 10.0, "T": 298.15, "C_m": 2.0, "v_w": 2.0e-5}, id="other-medium"
+    ),
 ]
 
 
@@ -666,8 +741,9 @@ def test_time_course_from_steady_state_matches_scipy(
     assert_quantities_close(actual, expected, COURSE_QUANTITIES, rtol=1e-6)
 
 
-@pytest.mark.parametrize("overrides", [pytest.param({}, id="defaults"),
-                                       pytest.param(PERTURBED, id="perturbed")])
+@pytest.mark.parametrize(
+    "overrides", [pytest.param({}, id="defaults"), pytest.param(PERTURBED, id="perturbed")]
+)
 def test_charging_transient_matches_scipy(overrides: dict[str, float]) -> None:
     """Over the first 0.1 s, while the membrane charges, RoadRunner follows SciPy's integration."""
     cell = CellParameters.from_overrides(**overrides)
@@ -684,8 +760,13 @@ def test_charging_transient_matches_scipy(overrides: dict[str, float]) -> None:
     # The tolerance is ten times that bound, computed from the runner's own rtol.
     runner = pl.load(MODEL, **overrides)  # keep it alive: its integrator dies with it (segfault)
     relative_tolerance = runner.integrator.getValue("relative_tolerance")
-    solute = cell.initial_volume * (cell.initial_sodium + cell.initial_potassium
-                                    + cell.initial_chloride + cell.initial_impermeant)
+    solute = cell.initial_volume * (
+        cell.initial_sodium
+        + cell.initial_potassium
+        + cell.initial_chloride
+        + cell.initial_impermeant
+    )
     vm_tolerance = 10 * FARADAY * relative_tolerance * solute / cell.cell_capacitance
-    np.testing.assert_allclose(actual["Vm"], expected["Vm"], rtol=0, atol=vm_tolerance,
-                               err_msg="Vm")
+    np.testing.assert_allclose(
+        actual["Vm"], expected["Vm"], rtol=0, atol=vm_tolerance, err_msg="Vm"
+    )

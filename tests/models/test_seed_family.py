@@ -75,8 +75,12 @@ def nernst(valence: int, outside: float, inside: float, temperature: float) -> f
 
 def cell_capacitance(values: Mapping[str, float]) -> float:
     """Membrane capacitance (pF) from C_m (µF/cm²) and A_m (µm²)."""
-    return (values["C_m"] * values["A_m"] / SQUARE_MICROMETRE_PER_SQUARE_CENTIMETRE
-            * PICOFARAD_PER_MICROFARAD)
+    return (
+        values["C_m"]
+        * values["A_m"]
+        / SQUARE_MICROMETRE_PER_SQUARE_CENTIMETRE
+        * PICOFARAD_PER_MICROFARAD
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -113,16 +117,19 @@ def vesicle_volume() -> float:
 
 def vesicle_capacitance(parameters: Mapping[str, float]) -> float:
     """C_ves = C_m · 4πr², in F."""
-    return (parameters["C_m"] * FARAD_PER_SQUARE_METRE_PER_MICROFARAD_PER_SQUARE_CENTIMETRE
-            * vesicle_area())
+    return (
+        parameters["C_m"]
+        * FARAD_PER_SQUARE_METRE_PER_MICROFARAD_PER_SQUARE_CENTIMETRE
+        * vesicle_area()
+    )
 
 
 def vesicle_time_constant(parameters: Mapping[str, float]) -> float:
     """Return tau = C_eff/G_H (s): 1/C_eff = 1/C_ves + ln(10) R T/(F² beta V), beta in mol/m³/pH."""
     buffer_moles_per_ph = parameters["beta"] * vesicle_volume()  # (mol/m³)/pH × m³ = mol/pH
-    inverse_effective = (1.0 / vesicle_capacitance(parameters)
-                         + math.log(10.0) * GAS_CONSTANT * parameters["T"]
-                         / (FARADAY**2 * buffer_moles_per_ph))
+    inverse_effective = 1.0 / vesicle_capacitance(parameters) + math.log(
+        10.0
+    ) * GAS_CONSTANT * parameters["T"] / (FARADAY**2 * buffer_moles_per_ph)
     return 1.0 / inverse_effective / (parameters["G_H"] * SIEMENS_PER_PICOSIEMENS)
 
 
@@ -132,12 +139,14 @@ def test_vesicle_geometry_is_the_sphere_of_radius_0_1_micrometre() -> None:
     # The model writes them with 10 significant digits: relative 1e-9 is their precision.
     assert parameters["A_m"] == pytest.approx(vesicle_area() * 1e12, rel=1e-9)  # m² -> µm²
     assert parameters["vesicle"] == pytest.approx(
-        vesicle_volume() / CUBIC_METRE_PER_PICOLITRE, rel=1e-9)
+        vesicle_volume() / CUBIC_METRE_PER_PICOLITRE, rel=1e-9
+    )
 
 
 @pytest.mark.parametrize(("pump_current", "leak_conductance"), PUMP_AND_LEAK)
 def test_vesicle_steady_pmf_is_pump_current_over_leak_conductance(
-    pump_current: float, leak_conductance: float,
+    pump_current: float,
+    leak_conductance: float,
 ) -> None:
     """At steady state the pump and leak currents balance: dp = I_pump/G_H (fA/pS = mV)."""
     state = steady(VESICLE, I_pump=pump_current, G_H=leak_conductance)
@@ -147,15 +156,17 @@ def test_vesicle_steady_pmf_is_pump_current_over_leak_conductance(
 
 @pytest.mark.parametrize(("pump_current", "leak_conductance"), PUMP_AND_LEAK)
 def test_vesicle_pmf_is_membrane_potential_minus_ph_term(
-    pump_current: float, leak_conductance: float,
+    pump_current: float,
+    leak_conductance: float,
 ) -> None:
     """The pmf is dp = dpsi - 2.303 (RT/F) dpH; dpsi = -F H_i/C_ves, pH_i = pH_i0 - H_i/(beta V)."""
     overrides = {"I_pump": pump_current, "G_H": leak_conductance}
     state = steady(VESICLE, **overrides)
     parameters = pl.parameters(VESICLE, **overrides)
     excess_moles = state["H_i"] * MOLE_PER_FEMTOMOLE
-    membrane_potential = (-FARADAY * excess_moles / vesicle_capacitance(parameters)
-                          * MILLIVOLT_PER_VOLT)
+    membrane_potential = (
+        -FARADAY * excess_moles / vesicle_capacitance(parameters) * MILLIVOLT_PER_VOLT
+    )
     lumen_ph = parameters["pH_i_init"] - excess_moles / (parameters["beta"] * vesicle_volume())
     ph_difference = parameters["pH_o"] - lumen_ph
     # Geometry rounded to 10 digits in the model and ln10 = 2.302585093: ARITHMETIC_RELATIVE.
@@ -167,12 +178,14 @@ def test_vesicle_pmf_is_membrane_potential_minus_ph_term(
     assert state["dp"] == pytest.approx(expected, rel=ARITHMETIC_RELATIVE)
     assert state["dp"] == pytest.approx(
         state["dpsi"] - math.log(10.0) * thermal_voltage(parameters["T"]) * state["dpH"],
-        rel=ARITHMETIC_RELATIVE)
+        rel=ARITHMETIC_RELATIVE,
+    )
 
 
 @pytest.mark.parametrize(("pump_current", "leak_conductance"), PUMP_AND_LEAK[:3])
 def test_vesicle_signs_while_pumping_protons_out(
-    pump_current: float, leak_conductance: float,
+    pump_current: float,
+    leak_conductance: float,
 ) -> None:
     """Pumping H+ out leaves the lumen negative and alkaline: dpsi > 0, dpH < 0, H_i < 0."""
     state = steady(VESICLE, I_pump=pump_current, G_H=leak_conductance)
@@ -186,7 +199,8 @@ def test_vesicle_signs_while_pumping_protons_out(
 
 @pytest.mark.parametrize(("pump_current", "leak_conductance"), PUMP_AND_LEAK[:3])
 def test_vesicle_relaxes_exponentially_with_independent_time_constant(
-    pump_current: float, leak_conductance: float,
+    pump_current: float,
+    leak_conductance: float,
 ) -> None:
     """From dp(0) = 0, dp(t) = dp_ss (1 - exp(-t/tau)) over 0..5 tau, tau = C_eff/G_H."""
     overrides = {"I_pump": pump_current, "G_H": leak_conductance}
@@ -228,24 +242,27 @@ def donnan_closed_form(valence: float, impermeant: float, medium_salt: float) ->
     return -half + math.sqrt(half * half + 1.0)
 
 
-def donnan_exact(valence: float, impermeant: float, medium_salt: float,
-                 parameters: Mapping[str, float]) -> float:
+def donnan_exact(
+    valence: float, impermeant: float, medium_salt: float, parameters: Mapping[str, float]
+) -> float:
     """Return r with the capacitive charge kept: F V (c r - c/r + z x)/C_cell = -(RT/F) ln r."""
     volume = parameters["cell"]
     capacitance = cell_capacitance(parameters)
     voltage = thermal_voltage(parameters["T"])
 
     def residual(ratio: float) -> float:
-        charge = FARADAY * volume * (medium_salt * ratio - medium_salt / ratio
-                                     + valence * impermeant)  # fC
+        charge = (
+            FARADAY * volume * (medium_salt * ratio - medium_salt / ratio + valence * impermeant)
+        )  # fC
         return charge / capacitance + voltage * math.log(ratio)  # mV; increasing in r
 
     guess = donnan_closed_form(valence, impermeant, medium_salt)
     return float(optimize.brentq(residual, guess / 2.0, guess * 2.0, xtol=1e-15, rtol=1e-15))
 
 
-def donnan_setup(valence: float, impermeant: float) -> tuple[pl.SteadyState, dict[str, float],
-                                                                 float]:
+def donnan_setup(
+    valence: float, impermeant: float
+) -> tuple[pl.SteadyState, dict[str, float], float]:
     """Return the steady state, parameters and medium salt c = [Cl-]o = [Na+]o + [K+]o (mM)."""
     overrides = {"z_X": valence, "X_i_init": impermeant}
     parameters = pl.parameters(RIGID, **overrides)
@@ -273,17 +290,18 @@ def test_donnan_ratio_matches_closed_form(valence: float, impermeant: float) -> 
     state, _, salt = donnan_setup(valence, impermeant)
     ratio = donnan_closed_form(valence, impermeant, salt)
     assert state["donnan_ratio"] == pytest.approx(ratio, rel=CLOSED_FORM_RELATIVE)
-    assert state["conc_K_i"] / state.values["K_o"] == pytest.approx(ratio,
-                                                                    rel=CLOSED_FORM_RELATIVE)
+    assert state["conc_K_i"] / state.values["K_o"] == pytest.approx(ratio, rel=CLOSED_FORM_RELATIVE)
     # Vm = -(RT/F) ln r: a relative error e in r is RT/F·e mV.
     voltage = thermal_voltage(state.values["T"])
-    assert state["Vm"] == pytest.approx(-voltage * math.log(ratio),
-                                        abs=voltage * CLOSED_FORM_RELATIVE)
+    assert state["Vm"] == pytest.approx(
+        -voltage * math.log(ratio), abs=voltage * CLOSED_FORM_RELATIVE
+    )
 
 
 @pytest.mark.parametrize(("valence", "impermeant"), DONNAN_CASES)
 def test_donnan_ratio_matches_exact_equilibrium_with_capacitive_charge(
-    valence: float, impermeant: float,
+    valence: float,
+    impermeant: float,
 ) -> None:
     """The ratio solves F V (c r - c/r + z x)/C_cell = -(RT/F) ln r = Vm = V_donnan."""
     state, parameters, salt = donnan_setup(valence, impermeant)
@@ -294,7 +312,8 @@ def test_donnan_ratio_matches_exact_equilibrium_with_capacitive_charge(
     assert state["Vm"] == pytest.approx(-voltage * math.log(ratio), abs=1e-6)
     assert state["V_donnan"] == pytest.approx(-voltage * math.log(ratio), abs=1e-6)
     assert state["V_donnan"] == pytest.approx(
-        -voltage * math.log(state["donnan_ratio"]), abs=1e-9)  # same formula: rounding only
+        -voltage * math.log(state["donnan_ratio"]), abs=1e-9
+    )  # same formula: rounding only
 
 
 @pytest.mark.parametrize(("valence", "impermeant"), DONNAN_CASES)
@@ -315,8 +334,9 @@ def test_donnan_wall_pressure_is_van_t_hoff(valence: float, impermeant: float) -
     # The exact pressure differs from the model only through r (NEWTON_RELATIVE), amplified at
     # most by c(r + 1/r)/(osm excess) <= ~10 here.
     assert state["Pi_kPa"] == pytest.approx(exact, rel=10 * NEWTON_RELATIVE)
-    assert state["Pi_atm"] == pytest.approx(state["Pi_kPa"] / KILOPASCAL_PER_ATM,
-                                            rel=ARITHMETIC_RELATIVE)
+    assert state["Pi_atm"] == pytest.approx(
+        state["Pi_kPa"] / KILOPASCAL_PER_ATM, rel=ARITHMETIC_RELATIVE
+    )
     assert state["Pi_kPa"] > 0  # the trapped anions always make the inside hyperosmotic
 
 
@@ -325,12 +345,14 @@ def test_donnan_ratio_depends_only_on_the_impermeant_charge() -> None:
     divalent, _, _ = donnan_setup(-2.0, 50.0)
     monovalent, _, _ = donnan_setup(-1.0, 100.0)
     # Same equations (capacitive term included) for both: only Newton's precision differs.
-    assert divalent["donnan_ratio"] == pytest.approx(monovalent["donnan_ratio"],
-                                                     rel=NEWTON_RELATIVE)
+    assert divalent["donnan_ratio"] == pytest.approx(
+        monovalent["donnan_ratio"], rel=NEWTON_RELATIVE
+    )
     assert divalent["Vm"] == pytest.approx(monovalent["Vm"], abs=1e-6)
     # ... but the osmotic excess counts particles: the divalent load has 50 mM fewer.
-    excess_difference = ((monovalent["osm_i"] - monovalent["osm_o"])
-                         - (divalent["osm_i"] - divalent["osm_o"]))
+    excess_difference = (monovalent["osm_i"] - monovalent["osm_o"]) - (
+        divalent["osm_i"] - divalent["osm_o"]
+    )
     assert excess_difference == pytest.approx(50.0, rel=1e-6)
 
 
@@ -405,8 +427,15 @@ def ghk_parameters() -> dict[str, float]:
     return {**steady(GHK).values, **pl.parameters(GHK)}
 
 
-def ghk_current(valence: int, permeability: float, *, inside: float, outside: float,
-                potential: float, temperature: float) -> float:
+def ghk_current(
+    valence: int,
+    permeability: float,
+    *,
+    inside: float,
+    outside: float,
+    potential: float,
+    temperature: float,
+) -> float:
     """GHK current density (µA/cm², outward positive): P z F u (c_i - c_o e^-u)/(1 - e^-u).
 
     P in cm/s, c in mM: P F c is (1e-2 m/s)(C/mol)(mol/m³) = 1e-2 A/m² = 1 µA/cm².
@@ -414,8 +443,14 @@ def ghk_current(valence: int, permeability: float, *, inside: float, outside: fl
     u = valence * potential / thermal_voltage(temperature)
     if u == 0.0:
         return permeability * valence * FARADAY * (inside - outside)
-    return (permeability * valence * FARADAY * u * (inside - outside * math.exp(-u))
-            / (1.0 - math.exp(-u)))
+    return (
+        permeability
+        * valence
+        * FARADAY
+        * u
+        * (inside - outside * math.exp(-u))
+        / (1.0 - math.exp(-u))
+    )
 
 
 def steady_state_current_tolerance(state: pl.SteadyState, amount_id: str) -> float:
@@ -424,8 +459,7 @@ def steady_state_current_tolerance(state: pl.SteadyState, amount_id: str) -> flo
     That is the steady-state solver's acceptance criterion, so the flux balance holds at
     least this well; the ion flux of 1 µA/cm² is A_m/(1e8 µm²/cm²)·1e9 fA/µA / F fmol/s.
     """
-    flux_per_current = (state.values["A_m"] / SQUARE_MICROMETRE_PER_SQUARE_CENTIMETRE * 1e9
-                        / FARADAY)
+    flux_per_current = state.values["A_m"] / SQUARE_MICROMETRE_PER_SQUARE_CENTIMETRE * 1e9 / FARADAY
     return 1e-10 * abs(state[amount_id]) / flux_per_current
 
 
@@ -433,10 +467,16 @@ def test_ghk_steady_potential_is_mullins_noda() -> None:
     """Vm = (RT/F) ln((r P_K K_o + P_Na Na_o + P_Cl Cl_i)/(r P_K K_i + P_Na Na_i + P_Cl Cl_o))."""
     state = steady(GHK)
     values = ghk_parameters()
-    numerator = (PUMP_COUPLING * values["P_K"] * values["K_o"] + values["P_Na"] * values["Na_o"]
-                 + values["P_Cl"] * state["conc_Cl_i"])
-    denominator = (PUMP_COUPLING * values["P_K"] * state["conc_K_i"]
-                   + values["P_Na"] * state["conc_Na_i"] + values["P_Cl"] * values["Cl_o"])
+    numerator = (
+        PUMP_COUPLING * values["P_K"] * values["K_o"]
+        + values["P_Na"] * values["Na_o"]
+        + values["P_Cl"] * state["conc_Cl_i"]
+    )
+    denominator = (
+        PUMP_COUPLING * values["P_K"] * state["conc_K_i"]
+        + values["P_Na"] * state["conc_Na_i"]
+        + values["P_Cl"] * values["Cl_o"]
+    )
     expected = thermal_voltage(values["T"]) * math.log(numerator / denominator)
     # Exact when I_Na = -3 I_pump, I_K = 2 I_pump, I_Cl = 0; 0.001 mV (the brief's tolerance)
     # is ~1e5 times what the steady-state residual currents can shift Vm by.
@@ -449,13 +489,16 @@ def test_ghk_steady_leaks_balance_the_pump() -> None:
     state = steady(GHK)
     pump = state["I_pump"]
     assert pump > 0
-    assert state["I_Na"] == pytest.approx(-3.0 * pump,
-                                          abs=steady_state_current_tolerance(state, "Na_i"))
-    assert state["I_K"] == pytest.approx(2.0 * pump,
-                                         abs=steady_state_current_tolerance(state, "K_i"))
+    assert state["I_Na"] == pytest.approx(
+        -3.0 * pump, abs=steady_state_current_tolerance(state, "Na_i")
+    )
+    assert state["I_K"] == pytest.approx(
+        2.0 * pump, abs=steady_state_current_tolerance(state, "K_i")
+    )
     assert state["I_Cl"] == pytest.approx(0.0, abs=steady_state_current_tolerance(state, "Cl_i"))
-    chloride_nernst = nernst(-1, ghk_parameters()["Cl_o"], state["conc_Cl_i"],
-                             ghk_parameters()["T"])
+    chloride_nernst = nernst(
+        -1, ghk_parameters()["Cl_o"], state["conc_Cl_i"], ghk_parameters()["T"]
+    )
     assert state["E_Cl"] == pytest.approx(chloride_nernst, abs=1e-9)  # rounding only
     assert state["Vm"] == pytest.approx(chloride_nernst, abs=1e-3)  # I_Cl ~ 0: see above
 
@@ -466,9 +509,14 @@ def test_ghk_steady_currents_follow_the_flux_equation(ion: str) -> None:
     state = steady(GHK)
     values = ghk_parameters()
     valence, permeability, outside = GHK_ION[ion]
-    expected = ghk_current(valence, values[permeability], inside=state[f"conc_{ion}_i"],
-                           outside=values[outside], potential=state["Vm"],
-                           temperature=values["T"])
+    expected = ghk_current(
+        valence,
+        values[permeability],
+        inside=state[f"conc_{ion}_i"],
+        outside=values[outside],
+        potential=state["Vm"],
+        temperature=values["T"],
+    )
     # Same formula and inputs: rounding only. I_Cl ~ 0 is a difference of ~0.1 µA/cm² terms,
     # so it gets an absolute floor of 1e-12 µA/cm² (1e-11 of the terms).
     assert state[f"I_{ion}"] == pytest.approx(expected, rel=ARITHMETIC_RELATIVE, abs=1e-12)
@@ -495,8 +543,9 @@ def test_ghk_currents_at_zero_potential_take_their_limit() -> None:
     for ion, (valence, permeability, outside) in GHK_ION.items():
         current = start[f"I_{ion}"][0]
         assert math.isfinite(current)
-        limit = values[permeability] * valence * FARADAY * (start[f"conc_{ion}_i"][0]
-                                                            - values[outside])
+        limit = (
+            values[permeability] * valence * FARADAY * (start[f"conc_{ion}_i"][0] - values[outside])
+        )
         # |u| <= 1e-11 there, so the limit is exact to ~1e-11: 1e-9 relative.
         assert current == pytest.approx(limit, rel=1e-9)
 
@@ -564,8 +613,11 @@ def test_hydropic_cell_swells_monotonically_after_the_block() -> None:
     after = trajectory["time"] >= block_time()
     assert np.all(np.diff(trajectory["cell"][after]) > 0)
     assert trajectory["relative_volume"][-1] > 1.5  # visibly swollen after ~5 h
-    np.testing.assert_allclose(trajectory["relative_volume"][after],
-                               trajectory["cell"][after] / steady(HYDROPIC)["cell"], rtol=1e-7)
+    np.testing.assert_allclose(
+        trajectory["relative_volume"][after],
+        trajectory["cell"][after] / steady(HYDROPIC)["cell"],
+        rtol=1e-7,
+    )
 
 
 def test_hydropic_block_removes_the_pump_potential_at_once() -> None:
@@ -581,8 +633,10 @@ def test_hydropic_block_removes_the_pump_potential_at_once() -> None:
     jump = trajectory["Vm"][-1] - before["Vm"]
     assert jump == pytest.approx(parameters["I_pump_max"] / conductance, abs=0.1)
     # More precisely, Vm is the chord average without the pump of the present concentrations.
-    chord = sum(parameters[f"g_{ion}"] * trajectory[f"E_{ion}"][-1]
-                for ion in ("K", "Na", "Cl")) / conductance
+    chord = (
+        sum(parameters[f"g_{ion}"] * trajectory[f"E_{ion}"][-1] for ion in ("K", "Na", "Cl"))
+        / conductance
+    )
     assert trajectory["Vm"][-1] == pytest.approx(chord, abs=0.05)  # residual ~0.02 mV
 
 
@@ -639,8 +693,9 @@ def test_hydropic_pressure_is_van_t_hoff_of_the_excess() -> None:
     expected = GAS_CONSTANT * temperature * trajectory["osm_excess"] / PASCAL_PER_ATM
     np.testing.assert_allclose(trajectory["Pi_atm"], expected, rtol=ARITHMETIC_RELATIVE)
     final_excess = trajectory["osm_excess"][-1]
-    assert trajectory["Pi_atm"][-1] == pytest.approx(pl.osmotic_pressure(final_excess, temperature),
-                                                     rel=ARITHMETIC_RELATIVE)
+    assert trajectory["Pi_atm"][-1] == pytest.approx(
+        pl.osmotic_pressure(final_excess, temperature), rel=ARITHMETIC_RELATIVE
+    )
 
 
 def test_hydropic_has_no_steady_state_after_the_block() -> None:
@@ -757,8 +812,10 @@ def test_resting_potential_is_chord_conductance_average(overrides: dict[str, flo
         "Cl": nernst(-1, parameters["Na_o"] + parameters["K_o"], state["conc_Cl_i"], temperature),
     }
     conductance = sum(parameters[f"g_{ion}"] for ion in potentials)
-    chord = (sum(parameters[f"g_{ion}"] * potentials[ion] for ion in potentials)
-             - parameters["I_pump_max"]) / conductance
+    chord = (
+        sum(parameters[f"g_{ion}"] * potentials[ion] for ion in potentials)
+        - parameters["I_pump_max"]
+    ) / conductance
     # Exact when the net membrane current is 0; the solver's residual currents (<~1e-7 µA/cm²)
     # shift Vm by <~1e-5 mV: 0.001 mV.
     assert state["Vm"] == pytest.approx(chord, abs=1e-3)
@@ -787,7 +844,8 @@ SCENARIOS = [pytest.param(HYDROPIC, id=HYDROPIC), pytest.param(LOAD, id=LOAD)]
 
 @pytest.mark.parametrize("model", SCENARIOS)
 def test_cli_steady_scenario_reports_the_pre_event_state(
-    model: str, capsys: pytest.CaptureFixture[str],
+    model: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`pumpleak steady MODEL` exits 0 and prints the pre-event steady state."""
     assert cli.main(["steady", model]) == 0
@@ -798,7 +856,9 @@ def test_cli_steady_scenario_reports_the_pre_event_state(
 
 @pytest.mark.parametrize("model", SCENARIOS)
 def test_cli_simulate_scenario_writes_a_png(
-    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    model: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`pumpleak simulate MODEL --end 3000 --points 31 --plot FILE.png` writes a PNG."""
     figure = tmp_path / f"{model}.png"
