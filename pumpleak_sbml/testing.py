@@ -14,6 +14,9 @@ L2V4 export keeps every annotation" as an equality::
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Mapping
+from typing import Any
 
 import libsbml
 
@@ -100,3 +103,17 @@ def same_unit(first: libsbml.UnitDefinition, second: libsbml.UnitDefinition) -> 
     kinds, factor = unit_signature(first)
     other_kinds, other_factor = unit_signature(second)
     return kinds == other_kinds and math.isclose(factor, other_factor, rel_tol=1e-12)
+
+
+def shuffled(value: Any, rng: random.Random) -> Any:
+    """Return ``value`` with the keys of every (nested) mapping in a random order.
+
+    For checking that output does not depend on key order (the builder's determinism).
+    """
+    if isinstance(value, Mapping):
+        keys = list(value)
+        rng.shuffle(keys)
+        return {key: shuffled(value[key], rng) for key in keys}
+    if isinstance(value, list):
+        return [shuffled(item, rng) for item in value]
+    return value

@@ -21,6 +21,7 @@ import libsbml
 import pytest
 
 import pumpleak_sbml as pl
+from pumpleak_sbml.testing import shuffled
 
 LEAK_VALUES = {
     "linear": {"Na": 0.011, "K": 0.041, "Cl": 0.01},  # g, mS/cm²
@@ -71,17 +72,6 @@ def make_spec(
     if protocol:
         spec["protocol"] = copy.deepcopy(protocol)
     return spec
-
-
-def shuffled(value: Any, rng: random.Random) -> Any:
-    """Return ``value`` with the keys of every (nested) dict in a random order."""
-    if isinstance(value, Mapping):
-        keys = list(value)
-        rng.shuffle(keys)
-        return {key: shuffled(value[key], rng) for key in keys}
-    if isinstance(value, list):
-        return [shuffled(item, rng) for item in value]
-    return value
 
 
 _DOCUMENTS: list[libsbml.SBMLDocument] = []

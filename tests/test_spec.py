@@ -23,6 +23,7 @@ import pumpleak_sbml as pl
 from pumpleak_sbml import api
 from pumpleak_sbml.cli import main
 from pumpleak_sbml.spec import NEW_SPEC_TEMPLATE, apply_spec_overrides, spec_override_names
+from pumpleak_sbml.testing import shuffled
 
 _ERROR_PREFIX = "pumpleak: error: "
 _DELETE = object()
@@ -68,17 +69,6 @@ def rejection(data: Mapping[str, Any]) -> str:
     with pytest.raises(pl.ModelDefinitionError) as caught:
         pl.spec_from_dict(data)
     return str(caught.value)
-
-
-def shuffled(value: Any, rng: random.Random) -> Any:
-    """Return ``value`` with the keys of every (nested) dict in a random order."""
-    if isinstance(value, Mapping):
-        keys = list(value)
-        rng.shuffle(keys)
-        return {key: shuffled(value[key], rng) for key in keys}
-    if isinstance(value, list):
-        return [shuffled(item, rng) for item in value]
-    return value
 
 
 def write_toml(path: Path, data: Mapping[str, Any]) -> Path:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.spec import spec_to_dict
+from pumpleak_sbml.testing import shuffled
 
 
 def _load_strategies() -> ModuleType:
@@ -52,17 +53,6 @@ STEADY_RATE = 1e-10  # 1/s
 # k = 0.18 P_f A pL/(s·mM); over the drawn ranges (V/A <= 7e-3 pL/µm², P_f >= 1e-3 cm/s) that
 # is < 4e-9 mM, ~1e-11 of osm_o: 1e-9 relative holds with a margin of 100.
 OSMOTIC_BALANCE = 1e-9
-
-
-def shuffled(value: Any, rng: random.Random) -> Any:
-    """Return ``value`` with the keys of every (nested) dict in a random order."""
-    if isinstance(value, dict):
-        keys = list(value)
-        rng.shuffle(keys)
-        return {key: shuffled(value[key], rng) for key in keys}
-    if isinstance(value, list):
-        return [shuffled(item, rng) for item in value]
-    return value
 
 
 def net_rates(fluxes: dict[str, float]) -> dict[str, tuple[float, float]]:
