@@ -11,6 +11,7 @@ Quick start::
     run = pl.simulate("pump_leak", end=1e4, points=101, I_pump_max=0.0)
     sbml = pl.to_sbml("pump_leak", g_Na=0.02)
     state = pl.steady_state(Path("cell.toml"), I_max=0.8)   # a cell spec (TOML), see new-spec
+    pl.save_export("hydropic_change", Path("hc.omex"), "omex")   # sbml, sbml-l2v4, sbml-comp, ...
 """
 
 from .antimony_writer import to_antimony
@@ -37,6 +38,7 @@ from .errors import (
     SteadyStateNotFoundError,
     UnknownModelError,
 )
+from .formats import FORMATS, export, save_export
 from .library import antimony, list_models, model_info
 from .simulation import SteadyState, Trajectory
 from .spec import CellSpec, load_spec, spec_from_dict
@@ -49,6 +51,7 @@ __all__ = [
     "AntimonyError",
     "CellSpec",
     "ExportError",
+    "FORMATS",
     "InvalidOverrideError",
     "Model",
     "ModelDefinitionError",
@@ -63,6 +66,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "antimony",
+    "export",
     "list_models",
     "load",
     "load_spec",
@@ -71,6 +75,7 @@ __all__ = [
     "osmotic_pressure",
     "parameters",
     "save_csv",
+    "save_export",
     "save_sbml",
     "simulate",
     "spec_from_dict",
