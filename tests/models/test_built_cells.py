@@ -740,28 +740,19 @@ def test_built_protocol_step_takes_effect_at_its_time() -> None:
 def test_built_protocol_ends_in_steady_state_of_changed_spec() -> None:
     """After a medium swap step, the scenario settles where the spec with that medium does."""
     spec = make_spec()
-    # At 0.5 s: within the first second, so that the event-time bug below does not interfere.
-    spec["protocol"] = [{"at": 0.5, "set": {"K_o": 10.0, "Na_o": 139.0}}]
+    spec["protocol"] = [{"at": 10.0, "set": {"K_o": 10.0, "Na_o": 139.0}}]
     after = pl.steady_state(spec, after_events=True)
     direct = pl.steady_state(make_spec(medium={"Na": 139.0, "K": 10.0, "Cl": 149.0}))
     assert_same_state(after, {q: direct[q] for q in STEADY}, rel=STEADY_REL)
 
 
-def test_built_protocol_parameter_step_ends_in_steady_state_of_changed_spec() -> None:
+@pytest.mark.parametrize("step_time", [0.5, 10.0], ids=["within-first-second", "later"])
+def test_built_protocol_parameter_step_ends_in_steady_state_of_changed_spec(
+    step_time: float,
+) -> None:
     """After a step raising g_Na, the scenario settles where the spec with that g_Na does."""
     spec = make_spec()
-    spec["protocol"] = [{"at": 10.0, "set": {"g_Na": 0.02}}]
-    after = pl.steady_state(spec, after_events=True)
-    changed = make_spec()
-    changed["leaks"]["Na"]["g"] = 0.02
-    direct = pl.steady_state(changed)
-    assert_same_state(after, {q: direct[q] for q in STEADY}, rel=STEADY_REL)
-
-
-def test_built_protocol_early_step_ends_in_steady_state_of_changed_spec() -> None:
-    """A step within the first second (reached even without its time known) settles correctly."""
-    spec = make_spec()
-    spec["protocol"] = [{"at": 0.5, "set": {"g_Na": 0.02}}]
+    spec["protocol"] = [{"at": step_time, "set": {"g_Na": 0.02}}]
     after = pl.steady_state(spec, after_events=True)
     changed = make_spec()
     changed["leaks"]["Na"]["g"] = 0.02
