@@ -37,11 +37,15 @@ from .errors import (
     SimulationError,
     SteadyStateNotFoundError,
     UnknownModelError,
+    UnsupportedSBMLError,
 )
 from .formats import FORMATS, export, save_export
 from .library import antimony, list_models, model_info
-from .simulation import SteadyState, Trajectory
+from .ode import Ode, ode
+from .resolve import BuiltModel, resolve
 from .spec import CellSpec, load_spec, spec_from_dict
+from .steady import Certificate, SteadyState
+from .trajectory import Trajectory
 from .units import osmotic_pressure
 from .validation import ValidationReport, validate_sbml
 
@@ -49,12 +53,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AntimonyError",
+    "BuiltModel",
     "CellSpec",
+    "Certificate",
     "ExportError",
     "FORMATS",
     "InvalidOverrideError",
     "Model",
     "ModelDefinitionError",
+    "Ode",
     "OutputError",
     "PumpLeakError",
     "SBMLValidationError",
@@ -63,6 +70,7 @@ __all__ = [
     "SteadyStateNotFoundError",
     "Trajectory",
     "UnknownModelError",
+    "UnsupportedSBMLError",
     "ValidationReport",
     "__version__",
     "antimony",
@@ -72,8 +80,10 @@ __all__ = [
     "load_spec",
     "model_antimony",
     "model_info",
+    "ode",
     "osmotic_pressure",
     "parameters",
+    "resolve",
     "save_csv",
     "save_export",
     "save_sbml",

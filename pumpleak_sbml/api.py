@@ -13,46 +13,27 @@ own names (``medium.K``, ``I_max``) and are applied to the spec before it is val
     >>> round(state["Vm"])
     -70
 
-The pipeline is the same for every model: Antimony text -> SBML (compiled and validated
-once per model, strict units and scale included) -> overrides -> RoadRunner.
+The pipeline is the same for every model: the model is resolved once
+(:func:`~pumpleak_sbml.resolve.resolve`: Antimony text -> validated SBML -> generated ODE
+code, cached per process and on disk), overrides are set as values, time courses run in
+RoadRunner (compiled once per process) and steady states in the engine of
+:mod:`pumpleak_sbml.steady`.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeAlias
 
 import roadrunner
 
-from .antimony_writer import to_antimony
 from .errors import ModelDefinitionError, SteadyStateNotFoundError
 from .files import write_atomically, write_text
-from .library import antimony
-from .sbml_compiler import antimony_to_sbml
-from .sbml_document import (
-    apply_overrides,
-    event_targets,
-    event_times,
-    has_events,
-    settable_quantities,
-    timed_events,
-    unit_labels,
-    without_events,
-)
-from .simulation import (
-    SteadyState,
-    Trajectory,
-    advance,
-    find_steady_state,
-    run_time_course,
-    set_state,
-)
+from .resolve import BuiltModel, Model, resolve
 from .simulation import load as load_runner
-from .spec import CellSpec, apply_spec_overrides, read_spec_file, spec_from_dict, spec_to_dict
-from .validation import check_sbml
+from .simulation import simulator_for
+from .steady import SteadyState, solver_for
+from .trajectory import Trajectory
 
 __all__ = [
     "Model",
@@ -66,63 +47,8 @@ __all__ = [
     "to_sbml",
 ]
 
-Model: TypeAlias = str | Path | Mapping[str, Any] | CellSpec
-"""A library model name, a TOML cell spec file, a cell spec as a dict, or a CellSpec."""
-
-
 # How far past its last event (s) a scenario is run before its final steady state is sought.
 _PAST_LAST_EVENT = 1.0
-
-
-@functools.lru_cache(maxsize=32)
-def _validated_sbml(name: str) -> str:
-    sbml = antimony_to_sbml(antimony(name), source=Path("models") / f"{name}.ant")
-    check_sbml(sbml, f"model {name}")
-    return sbml
-
-
-@functools.lru_cache(maxsize=64)
-def _built_sbml(text: str, name: str) -> str:
-    sbml = antimony_to_sbml(text)
-    check_sbml(sbml, f"spec {name}")
-    return sbml
-
-
-def _spec_data(model: Path | Mapping[str, Any] | CellSpec) -> Mapping[str, Any]:
-    if isinstance(model, CellSpec):
-        return spec_to_dict(model)
-    return read_spec_file(model) if isinstance(model, Path) else model
-
-
-def _built_antimony(
-    model: Path | Mapping[str, Any] | CellSpec, overrides: Mapping[str, object]
-) -> tuple[str, str]:
-    data = _spec_data(model)
-    edited = apply_spec_overrides(data, overrides)
-    try:
-        spec = spec_from_dict(edited)
-    except ModelDefinitionError as err:
-        if isinstance(model, Path):
-            raise ModelDefinitionError(f"{model}: {err}") from err
-        raise
-    return spec.name, to_antimony(spec)
-
-
-def _resolve(model: Model, overrides: Mapping[str, object]) -> tuple[str, str]:
-    """Return (model name, validated SBML with the overrides applied)."""
-    if isinstance(model, str):
-        return model, apply_overrides(_validated_sbml(model), overrides)
-    if isinstance(model, Path | Mapping | CellSpec):
-        name, text = _built_antimony(model, overrides)
-        return name, _built_sbml(text, name)
-    raise _not_a_model(model)
-
-
-def _not_a_model(model: object) -> ModelDefinitionError:
-    return ModelDefinitionError(
-        f"a model is a library name (str), a spec file (pathlib.Path) or a spec dict, "
-        f"not {type(model).__name__}"
-    )
 
 
 def model_antimony(model: Model, **overrides: float) -> str:
@@ -133,7 +59,8 @@ def model_antimony(model: Model, **overrides: float) -> str:
     UnknownModelError
         If a name is not in the library.
     ModelDefinitionError
-        If a spec breaks a rule (the message names the key, value and rule).
+        If a spec breaks a rule (the message names the key, value and rule), or the model is
+        an SBML file (it has no Antimony source).
     """
     if isinstance(model, str):
         if overrides:
@@ -141,19 +68,27 @@ def model_antimony(model: Model, **overrides: float) -> str:
                 "overrides apply to a library model's SBML, not to its Antimony source; "
                 "use to_sbml(name, **overrides)"
             )
+        from .library import antimony
+
         return antimony(model)
-    if isinstance(model, Path | Mapping | CellSpec):
-        return _built_antimony(model, overrides)[1]
-    raise _not_a_model(model)
+    built = resolve(model, **overrides)
+    if built.spec_data is None:
+        raise ModelDefinitionError(
+            f"{built.name} is SBML, not a spec: it has no Antimony source to show"
+        )
+    from .antimony_writer import to_antimony
+    from .spec import apply_spec_overrides, spec_from_dict
+
+    return to_antimony(spec_from_dict(apply_spec_overrides(built.spec_data, built.spec_overrides)))
 
 
 def to_sbml(model: Model, **overrides: float) -> str:
-    """Return a library model as validated SBML Level 3 Version 2 text.
+    """Return a model as validated SBML Level 3 Version 2 text, overrides written in.
 
     Parameters
     ----------
     model
-        A library name, a spec file (Path) or a spec dict.
+        A library name, a spec or SBML file (Path), a spec dict or a CellSpec.
     **overrides
         New initial values of settable quantities, in their own units.
 
@@ -169,7 +104,7 @@ def to_sbml(model: Model, **overrides: float) -> str:
     InvalidOverrideError
         If an override names no settable quantity or has an impossible value.
     """
-    return _resolve(model, overrides)[1]
+    return resolve(model, **overrides).sbml
 
 
 def parameters(model: Model, **overrides: float) -> dict[str, float]:
@@ -180,16 +115,16 @@ def parameters(model: Model, **overrides: float) -> dict[str, float]:
     dict of str to float
         Quantity id to value in its own unit (see :func:`to_sbml`).
     """
-    return {sid: q.value for sid, q in settable_quantities(to_sbml(model, **overrides)).items()}
+    return resolve(model, **overrides).parameters
 
 
 def save_sbml(model: Model, path: Path, *, overwrite: bool = False, **overrides: float) -> Path:
-    """Write a library model as SBML to ``path``; never replaces a file unless asked.
+    """Write a model as SBML to ``path``; never replaces a file unless asked.
 
     Parameters
     ----------
     model
-        A library name, a spec file (Path) or a spec dict.
+        A library name, a spec or SBML file (Path), a spec dict or a CellSpec.
     path
         Destination file.
     overwrite
@@ -211,7 +146,7 @@ def save_sbml(model: Model, path: Path, *, overwrite: bool = False, **overrides:
 
 
 def load(model: Model, **overrides: float) -> roadrunner.RoadRunner:
-    """Return a RoadRunner instance of a library model, ready to simulate.
+    """Return a new RoadRunner instance of a model, ready to simulate.
 
     The integrator is CVODE with relative tolerance 1e-10 (needed for the charge-difference
     membrane potential). tellurium users can use the instance as they would ``te.loada(...)``.
@@ -221,8 +156,8 @@ def load(model: Model, **overrides: float) -> roadrunner.RoadRunner:
     ModelDefinitionError
         If the initial state is impossible (e.g. a negative computed amount).
     """
-    name, sbml = _resolve(model, overrides)
-    return load_runner(sbml, name)
+    built = resolve(model, **overrides)
+    return load_runner(built.sbml, built.name)
 
 
 def simulate(
@@ -233,12 +168,12 @@ def simulate(
     start: SteadyState | str | None = None,
     **overrides: float,
 ) -> Trajectory:
-    """Simulate a library model from t = 0 to ``end`` seconds.
+    """Simulate a model from t = 0 to ``end`` seconds.
 
     Parameters
     ----------
     model
-        A library name, a spec file (Path) or a spec dict.
+        A library name, a spec or SBML file (Path), a spec dict or a CellSpec.
     end
         End time in s; must be positive.
     points
@@ -266,30 +201,27 @@ def simulate(
         If the integrator fails, or ``start="steady"`` and there is no steady state.
     """
     _check_time_grid(end, points)
-    name, sbml = _resolve(model, overrides)
+    built = resolve(model, **overrides)
     if start is None:
-        start = "steady" if has_events(sbml) else "initial"
+        start = "steady" if built.compiled.has_events else "initial"
     if start == "steady":
-        start = _steady_state(sbml, name, after_events=False)
+        start = _steady_state(built, after_events=False)
     elif not isinstance(start, SteadyState) and start != "initial":
         raise ModelDefinitionError(
             f"start must be 'initial', 'steady' or a SteadyState, got {start!r}"
         )
-    runner = load_runner(sbml, name)
-    if isinstance(start, SteadyState):
-        set_state(runner, start.values)
-    return run_time_course(
-        runner,
-        name,
-        float(end),
-        int(points),
-        units=unit_labels(sbml),
-        events=tuple(timed_events(sbml)),
-    )
+    values = start.values if isinstance(start, SteadyState) else None
+    return simulator_for(built.compiled).run(built.overrides, float(end), int(points), start=values)
 
 
-def steady_state(model: Model, *, after_events: bool = False, **overrides: float) -> SteadyState:
-    """Find the verified steady state of a library model.
+def steady_state(
+    model: Model,
+    *,
+    after_events: bool = False,
+    start: SteadyState | None = None,
+    **overrides: float,
+) -> SteadyState:
+    """Find the certified steady state of a model.
 
     For a scenario model (one with events) this is, by default, the steady state before its
     events: the state its time courses start from. With ``after_events=True`` it is the steady
@@ -300,46 +232,55 @@ def steady_state(model: Model, *, after_events: bool = False, **overrides: float
     Parameters
     ----------
     model
-        A library name, a spec file (Path) or a spec dict.
+        A library name, a spec or SBML file (Path), a spec dict or a CellSpec.
     after_events
         Find the steady state after the scenario's events instead of before them.
+    start
+        A nearby steady state to start from (a warm start, e.g. the previous point of a
+        scan); the answer does not depend on it, only the time to find it.
     **overrides
         As for :func:`to_sbml`.
 
     Returns
     -------
     SteadyState
-        Every quantity at steady state (``state["Vm"]``, ``state["conc_K_i"]``, ...).
+        Every quantity at steady state (``state["Vm"]``, ``state["conc_K_i"]``, ...) and
+        its :class:`~pumpleak_sbml.steady.Certificate` (residuals, eigenvalues).
 
     Raises
     ------
     SteadyStateNotFoundError
         If no finite steady state exists (e.g. the pump is off and the cell swells without
-        bound) or none could be found; the message says which.
+        bound), no physical one exists (an ion would be driven below zero), or none could be
+        found; the message says which.
     """
-    name, sbml = _resolve(model, overrides)
-    return _steady_state(sbml, name, after_events=after_events)
+    built = resolve(model, **overrides)
+    return _steady_state(built, after_events=after_events, guess=start)
 
 
-def _steady_state(sbml: str, name: str, *, after_events: bool) -> SteadyState:
-    event_free = without_events(sbml)
-    units = unit_labels(event_free)
-    before = find_steady_state(load_runner(event_free, name), name, units)
-    if not after_events or not has_events(sbml):
+def _steady_state(
+    built: BuiltModel, *, after_events: bool, guess: SteadyState | None = None
+) -> SteadyState:
+    solver = solver_for(built.compiled)
+    y0, p = solver.functions.start(built.overrides)
+    warm = None
+    if guess is not None and guess.states == built.compiled.ode.states:
+        warm = guess.state_vector
+    before = solver.solve(y0, p, model_id=built.name, guess=warm)
+    if not after_events or not built.compiled.has_events:
         return before
-    runner = load_runner(sbml, name)
-    set_state(runner, before.values)
-    last_event = max(event_times(sbml), default=0.0)
-    after = advance(runner, name, last_event + _PAST_LAST_EVENT)
-    settled = load_runner(event_free, name)
-    set_state(settled, after, also=event_targets(sbml))
+    simulator = simulator_for(built.compiled)
+    simulator.reset(built.overrides)
+    simulator.set_state(before.values)
+    last_event = max((time for time, _ in built.compiled.events), default=0.0)
+    after = simulator.advance(last_event + _PAST_LAST_EVENT)
+    y, p_after = solver.state_from(after, p, built.compiled.event_targets)
     try:
-        return find_steady_state(settled, name, units)
+        return solver.solve(y, p_after, model_id=built.name, t=last_event + _PAST_LAST_EVENT)
     except SteadyStateNotFoundError as err:
         raise SteadyStateNotFoundError(
-            name,
-            f"after the scenario's last event (t = {last_event:g} s), times counted from "
-            f"there: {err.message}",
+            built.name,
+            f"after the scenario's last event (t = {last_event:g} s): {err.message}",
             err.t_reached,
         ) from err
 

@@ -27,6 +27,7 @@ from .errors import (
 )
 from .files import check_writable, write_text
 from .formats import FORMATS, export, save_export
+from .resolve import resolve
 from .spec import NEW_SPEC_TEMPLATE
 from .validation import validate_sbml
 
@@ -55,8 +56,8 @@ def _overrides(settings: Sequence[str]) -> dict[str, float]:
 
 
 def _model(text: str) -> str | Path:
-    """Read a command-line model: a spec file if it ends in .toml, else a library name."""
-    return Path(text) if text.endswith(".toml") else text
+    """Read a command-line model: a file if it ends in .toml (spec) or .xml/.sbml, else a name."""
+    return Path(text) if text.lower().endswith((".toml", ".xml", ".sbml")) else text
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -114,9 +115,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_steady(args: argparse.Namespace) -> int:
-    overrides = _overrides(args.set)
-    state = api.steady_state(args.model, after_events=args.after_events, **overrides)
-    summary = reports.steady_state_summary(state, api.parameters(args.model, **overrides))
+    built = resolve(args.model, **_overrides(args.set))
+    state = api.steady_state(built, after_events=args.after_events)
+    summary = reports.steady_state_summary(state, built.parameters)
     print(json.dumps(summary, indent=2) if args.json else reports.format_table(summary))
     return 0
 
@@ -159,8 +160,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .plotting import check_figure_path, plot_trajectory
 
     check_figure_path(args.plot, overwrite=args.force)
-    state = api.steady_state(_DEMO_MODEL)
-    print(reports.format_table(reports.steady_state_summary(state, api.parameters(_DEMO_MODEL))))
+    built = resolve(_DEMO_MODEL)
+    state = api.steady_state(built)
+    print(reports.format_table(reports.steady_state_summary(state, built.parameters)))
     blocked = api.simulate(_DEMO_MODEL, _DEMO_DURATION, 401, start=state, I_pump_max=0.0)
     plot_trajectory(
         blocked,

@@ -23,14 +23,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import libsbml
 import numpy as np
 
-from . import api
 from .errors import ModelDefinitionError, PumpLeakError, SimulationError
 from .formats import sbml_l2v4
-from .sbml_document import unit_labels
-from .simulation import Trajectory, load, run_time_course
+from .resolve import BuiltModel, Model, resolve
+from .simulation import load, run_time_course
+from .trajectory import Trajectory
 
 __all__ = ["Comparison", "CrosscheckReport", "crosscheck"]
 
@@ -81,7 +80,7 @@ class CrosscheckReport:
 
 
 def _quantities(trajectory: Trajectory) -> list[str]:
-    volumes = [c for c in ("cell", "vesicle") if c in trajectory.columns]
+    volumes = [trajectory.volume] if trajectory.volume in trajectory.columns else []
     concentrations = [c for c in trajectory.columns if c.startswith("conc_")]
     if "Vm" in trajectory.columns:
         potentials = ["Vm"]
@@ -93,11 +92,6 @@ def _quantities(trajectory: Trajectory) -> list[str]:
     return [*volumes, *potentials, *concentrations]
 
 
-def _model_id(sbml: str) -> str:
-    document = libsbml.readSBMLFromString(sbml)
-    return str(document.getModel().getId())
-
-
 def _difference(found: np.ndarray, reference: np.ndarray) -> float:
     scale = float(np.max(np.abs(reference)))
     if scale == 0:
@@ -105,11 +99,16 @@ def _difference(found: np.ndarray, reference: np.ndarray) -> float:
     return float(np.max(np.abs(found - reference)) / scale)
 
 
-def _roadrunner(sbml: str, name: str, end: float, points: int) -> Trajectory:
+def _roadrunner(sbml: str, built: BuiltModel, end: float, points: int) -> Trajectory:
+    from .identifiers import volume_id
+
+    name = built.compiled.model_id
     runner = load(sbml, name)
     for setting, value in (("relative_tolerance", 1e-12), ("absolute_tolerance", 1e-16)):
         runner.integrator.setValue(setting, value)
-    return run_time_course(runner, name, end, points, units=unit_labels(sbml))
+    return run_time_course(
+        runner, name, end, points, units=built.compiled.units, volume=volume_id(built.compiled.ode)
+    )
 
 
 def _copasi(
@@ -146,7 +145,7 @@ def _copasi(
 
 
 def crosscheck(
-    model: api.Model,
+    model: Model,
     end: float = 1e4,
     points: int = 101,
     *,
@@ -185,12 +184,13 @@ def crosscheck(
     """
     if not (isinstance(tolerance, int | float) and math.isfinite(tolerance) and tolerance >= 0):
         raise ModelDefinitionError(f"the tolerance must be a finite number >= 0, got {tolerance!r}")
-    sbml = api.to_sbml(model, **overrides)
-    name = _model_id(sbml)
-    reference = _roadrunner(sbml, name, end, points)
+    built = resolve(model, **overrides)
+    sbml = built.sbml
+    name = built.compiled.model_id
+    reference = _roadrunner(sbml, built, end, points)
     quantities = _quantities(reference)
     comparisons = []
-    level2 = _roadrunner(sbml_l2v4.to_l2v4(sbml, name), name, end, points)
+    level2 = _roadrunner(sbml_l2v4.to_l2v4(sbml, name), built, end, points)
     comparisons += [
         Comparison("RoadRunner (SBML L2V4)", q, _difference(level2[q], reference[q]))
         for q in quantities

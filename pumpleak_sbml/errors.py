@@ -14,6 +14,8 @@ meaning it shares, so ``except ValueError`` keeps working for callers who expect
     ├── SimulationError(PumpLeakError, RuntimeError)        the integrator failed
     │   └── SteadyStateNotFoundError                        no finite steady state
     ├── ExportError(PumpLeakError)                          a model cannot be exported as asked
+    ├── UnsupportedSBMLError(PumpLeakError, NotImplementedError)
+    │                                                       SBML the ODE engine cannot run
     └── OutputError(PumpLeakError, OSError)                 a result could not be written
 
 All errors are picklable (their constructor arguments are kept in ``args``), so parameter
@@ -36,6 +38,7 @@ __all__ = [
     "SimulationError",
     "SteadyStateNotFoundError",
     "UnknownModelError",
+    "UnsupportedSBMLError",
 ]
 
 
@@ -124,6 +127,10 @@ class SteadyStateNotFoundError(SimulationError):
 
 class ExportError(PumpLeakError):
     """A model cannot be written in the requested format."""
+
+
+class UnsupportedSBMLError(PumpLeakError, NotImplementedError):
+    """The SBML uses a construct that an ODE right-hand side cannot hold (delay, algebraic rule)."""
 
 
 class OutputError(PumpLeakError, OSError):

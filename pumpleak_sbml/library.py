@@ -16,6 +16,7 @@ The one-line summary of a model is the text after ``<name>:`` on its second line
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -36,13 +37,20 @@ class ModelInfo:
     summary: str
 
 
+@functools.cache
 def _model_files() -> dict[str, Traversable]:
+    """Return the library's model files by name (found once: the package does not change)."""
     root = resources.files(_PACKAGE)
     return {
         entry.name.removesuffix(_SUFFIX): entry
         for entry in root.iterdir()
         if entry.is_file() and entry.name.endswith(_SUFFIX)
     }
+
+
+@functools.cache
+def _text(name: str) -> str:
+    return _model_files()[name].read_text(encoding="utf-8")
 
 
 def list_models() -> list[str]:
@@ -77,7 +85,7 @@ def antimony(name: str) -> str:
     files = _model_files()
     if name not in files:
         raise UnknownModelError(name, sorted(files))
-    return files[name].read_text(encoding="utf-8")
+    return _text(name)
 
 
 def model_info(name: str) -> ModelInfo:

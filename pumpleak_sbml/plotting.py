@@ -18,11 +18,10 @@ import numpy as np
 
 from .errors import OutputError, PumpLeakError
 from .files import check_writable, write_atomically
-from .simulation import Trajectory
+from .trajectory import Trajectory
 
 __all__ = ["check_figure_path", "plot_trajectory"]
 
-_VOLUME_IDS = ("cell", "vesicle")
 _POTENTIAL_STYLE = {
     "E_Na": ("tab:orange", "--"),
     "E_K": ("tab:green", "--"),
@@ -57,7 +56,7 @@ def _concentrations(trajectory: Trajectory) -> list[str]:
 
 
 def _panels(trajectory: Trajectory) -> list[tuple[str, list[str]]]:
-    volumes = [c for c in _VOLUME_IDS if c in trajectory.columns]
+    volumes = [trajectory.volume] if trajectory.volume in trajectory.columns else []
     potentials = _potentials(trajectory)
     concentrations = _concentrations(trajectory)
     panels = [

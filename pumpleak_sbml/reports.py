@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .simulation import SteadyState
+from .steady import SteadyState
 
 __all__ = ["format_table", "steady_state_summary"]
 
@@ -49,13 +49,6 @@ def _concentrations(state: SteadyState) -> dict[str, float]:
     return found
 
 
-def _volume_id(state: SteadyState) -> str | None:
-    for candidate in ("cell", "vesicle"):
-        if candidate in state.values:
-            return candidate
-    return None
-
-
 def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) -> dict[str, Any]:
     """Return a steady state as a JSON-ready dict.
 
@@ -73,15 +66,17 @@ def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) ->
         ``concentrations`` (mM), ``reversal_potentials`` (mV), ``currents`` (µA/cm², outward
         positive), ``resting_potential`` (mV: e.g. ``V_chord``, the chord-conductance average,
         and ``V_pump``, the pump's direct electrogenic contribution), ``observables`` (every
-        other computed quantity, e.g. ``dp``, ``donnan_ratio``, ``Pi_atm``) and ``units``
-        (quantity id to unit).
+        other computed quantity, e.g. ``dp``, ``donnan_ratio``, ``Pi_atm``), ``units``
+        (quantity id to unit) and ``certificate`` (how the state was found and why it is
+        believed: residuals relative to the gross fluxes, the tolerance, the Jacobian's
+        eigenvalues in 1/s as [real, imaginary], stability, the slowest relaxation time in s).
     """
     concentrations = _concentrations(state)
     potentials = _group(state, "E_")
     currents = _group(state, "I_")
     resting = _group(state, "V_")
     observables = _observables(state)
-    volume_id = _volume_id(state)
+    volume_id = state.volume
     shown = [*concentrations, *potentials, *currents, *resting, *observables, "Vm", *parameters]
     if volume_id:
         shown.append(volume_id)
@@ -101,6 +96,7 @@ def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) ->
         "resting_potential": resting,
         "observables": observables,
         "units": units,
+        "certificate": state.certificate.to_json(),
     }
 
 
@@ -125,4 +121,16 @@ def format_table(summary: Mapping[str, Any]) -> str:
     value_width = max(len(value) for _, value, _ in rows)
     lines = [f"steady state of {summary['model']}"]
     lines += [f"  {name:<{width}}  {value:>{value_width}}  {unit}" for name, value, unit in rows]
+    lines.append(_certificate_line(summary["certificate"]))
     return "\n".join(lines)
+
+
+def _certificate_line(certificate: Mapping[str, Any]) -> str:
+    """One line: how the state was found, its largest residual, stability, slowest mode."""
+    stability = "stable" if certificate["stable"] else "UNSTABLE"
+    return (
+        f"certified ({certificate['method']}): largest residual "
+        f"{certificate['max_residual']:.1e} of the gross fluxes (tolerance "
+        f"{certificate['tolerance']:.0e}); {stability}, slowest relaxation "
+        f"{certificate['slowest_relaxation_time']:.3g} s"
+    )

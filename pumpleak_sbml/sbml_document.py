@@ -20,11 +20,15 @@ import libsbml
 import numpy as np
 
 from .errors import InvalidOverrideError, ModelDefinitionError
+from .quantities import Quantity
 from .units import UNIT_LABELS
 
 __all__ = [
+    "DocumentFacts",
     "Quantity",
     "apply_overrides",
+    "check_overrides",
+    "document_facts",
     "event_targets",
     "event_times",
     "has_events",
@@ -34,23 +38,11 @@ __all__ = [
     "timed_events",
     "unit_labels",
     "without_events",
+    "write_values",
 ]
 
 # Constants of nature that a user must not change by accident.
 _NATURAL_CONSTANTS = frozenset({"F", "R", "z_Na", "z_K", "z_Cl", "z_H"})
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """One parameter, species or compartment: its id, value, unit label and kind."""
-
-    id: str
-    name: str
-    value: float
-    unit: str
-    kind: str  # "parameter" | "species" | "compartment"
-    settable: bool
-    derived_by: str  # "" if set by its value; else "assignment rule" | "initial assignment" | ...
 
 
 def _read(sbml: str) -> libsbml.SBMLDocument:
@@ -131,7 +123,10 @@ def quantities(sbml: str) -> dict[str, Quantity]:
         Values are the initial values written in the SBML (before initial assignments).
     """
     document = _read(sbml)  # keep the document alive while its model is in use (SWIG)
-    model = document.getModel()
+    return _quantities(document.getModel())
+
+
+def _quantities(model: libsbml.Model) -> dict[str, Quantity]:
     found: dict[str, Quantity] = {}
     for parameter in model.getListOfParameters():
         sid = parameter.getId()
@@ -162,6 +157,7 @@ def quantities(sbml: str) -> dict[str, Quantity]:
             "species",
             settable=not derived,
             derived_by=derived,
+            measure="amount" if species.isSetInitialAmount() else "concentration",
         )
     for compartment in model.getListOfCompartments():
         sid = compartment.getId()
@@ -188,6 +184,35 @@ def unit_labels(sbml: str) -> dict[str, str]:
     labels = {sid: q.unit for sid, q in quantities(sbml).items()}
     labels["time"] = "s"
     return labels
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the rest of the package needs to know of an SBML document, read in one parse."""
+
+    model_id: str
+    quantities: dict[str, Quantity]
+    units: dict[str, str]
+    events: tuple[tuple[float, str], ...]
+    event_targets: tuple[str, ...]
+    has_events: bool
+
+
+def document_facts(sbml: str) -> DocumentFacts:
+    """Return the id, quantities, units and events of an SBML document (one libsbml parse)."""
+    document = _read(sbml)
+    model = document.getModel()
+    found = _quantities(model)
+    units = {sid: q.unit for sid, q in found.items()}
+    units["time"] = "s"
+    return DocumentFacts(
+        model_id=model.getId(),
+        quantities=found,
+        units=units,
+        events=tuple(_timed_events(model)),
+        event_targets=tuple(_event_targets(model)),
+        has_events=bool(model.getNumEvents()),
+    )
 
 
 # Units whose quantities must be strictly positive, or may take any sign.
@@ -219,6 +244,57 @@ def _refuse(quantity: Quantity | None, name: str, value: object, valid: list[str
     raise InvalidOverrideError(
         name, value, f"it is computed by the model ({quantity.derived_by}); set its inputs", valid
     )
+
+
+def check_overrides(
+    known: Mapping[str, Quantity], overrides: Mapping[str, object]
+) -> dict[str, float]:
+    """Return overrides as checked numbers: settable names, finite values in their domain.
+
+    Parameters
+    ----------
+    known
+        The model's quantities by id (see :func:`quantities`).
+    overrides
+        Quantity id to new value, in the quantity's own unit.
+
+    Raises
+    ------
+    InvalidOverrideError
+        If a name is not settable, a value is not a finite number, or it lies outside the
+        quantity's physical domain (negative concentrations, non-positive volumes, ...).
+    """
+    valid = sorted(sid for sid, q in known.items() if q.settable)
+    checked: dict[str, float] = {}
+    for name, value in overrides.items():
+        quantity = known.get(name)
+        if quantity is None or not quantity.settable:
+            _refuse(quantity, name, value, valid)
+            continue
+        checked[name] = _check_value(quantity, value)
+    return checked
+
+
+def write_values(sbml: str, values: Mapping[str, float]) -> str:
+    """Return SBML text with the initial values of settable quantities replaced.
+
+    ``values`` must come from :func:`check_overrides` (ids of settable quantities).
+    """
+    if not values:
+        return sbml
+    document = _read(sbml)
+    model = document.getModel()
+    for name, number in values.items():
+        element = model.getElementBySId(name)
+        if isinstance(element, libsbml.Parameter):
+            element.setValue(number)
+        elif isinstance(element, libsbml.Compartment):
+            element.setSize(number)
+        elif element.isSetInitialAmount():
+            element.setInitialAmount(number)
+        else:
+            element.setInitialConcentration(number)
+    return str(libsbml.writeSBMLToString(document))
 
 
 def apply_overrides(sbml: str, overrides: Mapping[str, object]) -> str:
@@ -318,7 +394,10 @@ def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:
 def timed_events(sbml: str) -> list[tuple[float, str]]:
     """Return (time in s, name) of the events whose triggers are ``time >= t``, by time."""
     document = _read(sbml)
-    model = document.getModel()
+    return _timed_events(document.getModel())
+
+
+def _timed_events(model: libsbml.Model) -> list[tuple[float, str]]:
     found = []
     for event in model.getListOfEvents():
         time = _trigger_time(model, event)
@@ -335,9 +414,13 @@ def event_times(sbml: str) -> list[float]:
 def event_targets(sbml: str) -> list[str]:
     """Return the ids of every quantity that an event assigns, in model order."""
     document = _read(sbml)
+    return _event_targets(document.getModel())
+
+
+def _event_targets(model: libsbml.Model) -> list[str]:
     targets = (
         assignment.getVariable()
-        for event in document.getModel().getListOfEvents()
+        for event in model.getListOfEvents()
         for assignment in event.getListOfEventAssignments()
     )
     return list(dict.fromkeys(targets))

@@ -42,6 +42,7 @@ __all__ = [
     "apply_spec_overrides",
     "load_spec",
     "spec_from_dict",
+    "spec_model_ids",
     "spec_override_names",
     "spec_to_dict",
 ]
@@ -523,6 +524,18 @@ def apply_spec_overrides(
             target = target[table]
         target[leaf] = float(value)
     return edited
+
+
+def spec_model_ids(data: Mapping[str, Any], overrides: Mapping[str, object]) -> dict[str, float]:
+    """Return spec overrides as values of the built model's ids (``I_max`` -> ``I_pump_max``).
+
+    Each settable spec number is a literal value of the built model in the same unit, so an
+    override can be set on the model compiled from the spec without it. Call
+    :func:`apply_spec_overrides` first: it checks the names and types.
+    """
+    paths = _spec_paths(data)
+    names = _aliases(paths)
+    return {paths[names[name]]: float(value) for name, value in overrides.items()}  # type: ignore[arg-type]
 
 
 # --- entry points ---------------------------------------------------------------------------

@@ -267,3 +267,28 @@ def check_sbml(sbml: str, what: str) -> None:
             f"{what}: SBML validation found {report.format().splitlines()[0]}; first: {first}",
             report,
         )
+
+
+def check_readable_sbml(sbml: str, what: str) -> None:
+    """Raise if SBML text from elsewhere cannot be read (libsbml errors); units are not judged.
+
+    A collaborator's model need not pass our strict unit rules to be simulated, but it must
+    be SBML that libsbml reads without errors.
+
+    Raises
+    ------
+    SBMLValidationError
+        Naming the first error and carrying every issue libsbml reported while reading.
+    """
+    document = libsbml.readSBMLFromString(sbml)
+    issues = [
+        issue
+        for issue in _libsbml_issues(document)
+        if not issue.code.startswith("libsbml-105")  # unit mismatches: not judged here
+    ]
+    errors = [issue for issue in issues if issue.severity == "error"]
+    if errors or document.getModel() is None:
+        first = errors[0].format() if errors else "the document contains no model"
+        raise SBMLValidationError(
+            f"{what}: not readable SBML: {first}", ValidationReport(tuple(issues))
+        )

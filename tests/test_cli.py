@@ -323,7 +323,8 @@ def test_steady_prints_table_with_Vm(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_steady_json_has_exactly_the_documented_keys(steady_json: dict[str, Any]) -> None:
     """``steady --json`` prints one object with the documented keys and groups."""
-    # resting_potential and observables were added by commit 5102aa3 (V_chord, V_pump, osm_*).
+    # resting_potential and observables were added by commit 5102aa3 (V_chord, V_pump, osm_*);
+    # certificate by issue 8 (residuals, eigenvalues, stability).
     assert set(steady_json) == {
         "model",
         "parameters",
@@ -335,6 +336,7 @@ def test_steady_json_has_exactly_the_documented_keys(steady_json: dict[str, Any]
         "resting_potential",
         "observables",
         "units",
+        "certificate",
     }
     assert steady_json["model"] == "pump_leak"
     assert steady_json["parameters"] == pl.parameters("pump_leak")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import pumpleak_sbml as pl
-from pumpleak_sbml import api
+from pumpleak_sbml import antimony_writer, sbml_compiler
 from pumpleak_sbml.cli import main
 from pumpleak_sbml.spec import NEW_SPEC_TEMPLATE, apply_spec_overrides, spec_override_names
 from pumpleak_sbml.testing import shuffled
@@ -184,8 +184,8 @@ def test_spec_is_validated_before_anything_is_built(
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("the builder ran on an invalid spec")
 
-    monkeypatch.setattr(api, "to_antimony", must_not_run)
-    monkeypatch.setattr(api, "antimony_to_sbml", must_not_run)
+    monkeypatch.setattr(antimony_writer, "to_antimony", must_not_run)
+    monkeypatch.setattr(sbml_compiler, "antimony_to_sbml", must_not_run)
     with pytest.raises(pl.ModelDefinitionError, match=r"temperature = -1\.0: must be positive"):
         getattr(pl, entry)(edited("temperature", -1.0))
 
@@ -471,7 +471,7 @@ def test_spec_name_clashing_with_model_id_is_refused_before_compiling(
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("Antimony was compiled for a model name that clashes")
 
-    monkeypatch.setattr(api, "antimony_to_sbml", must_not_run)
+    monkeypatch.setattr(sbml_compiler, "antimony_to_sbml", must_not_run)
     with pytest.raises(pl.ModelDefinitionError) as caught:
         pl.to_sbml(edited("name", name))
     message = str(caught.value)

@@ -29,8 +29,10 @@ from typing import Any
 import libsbml
 
 from ..errors import ExportError
+from ..identifiers import CONCENTRATION_PREFIX, MEMBRANE_POTENTIAL, NERNST_PREFIX
+from ..resolve import BuiltModel
 
-__all__ = ["Experiment", "build_omex", "sbml_at_state"]
+__all__ = ["Experiment", "build_omex", "dumps", "sbml_at_state"]
 
 _KISAO_CVODE = "KISAO:0000019"
 _KISAO_RELATIVE_TOLERANCE = "KISAO:0000209"
@@ -273,3 +275,85 @@ def build_omex(
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, files[file])
     return buffer.getvalue()
+
+
+def _state_ids(model: libsbml.Model) -> list[str]:
+    rate_ruled = {rule.getVariable() for rule in model.getListOfRules() if rule.isRate()}
+    species = [
+        s.getId()
+        for s in model.getListOfSpecies()
+        if not s.getBoundaryCondition() and not s.getConstant()
+    ]
+    return [*species, *sorted(rate_ruled)]
+
+
+def _quantities(model: libsbml.Model) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """Return the quantities to report and the plot panels (volume, potentials, concentrations)."""
+    rate_ruled = {rule.getVariable() for rule in model.getListOfRules() if rule.isRate()}
+    assigned = [rule.getVariable() for rule in model.getListOfRules() if rule.isAssignment()]
+    volumes = [c.getId() for c in model.getListOfCompartments() if c.getId() in rate_ruled]
+    if MEMBRANE_POTENTIAL in assigned:
+        potentials = [
+            MEMBRANE_POTENTIAL,
+            *(e for e in assigned if e.startswith(NERNST_PREFIX)),
+        ]
+    else:
+        potentials = [p for p in ("dp", "dpsi") if p in assigned]
+    concentrations = [a for a in assigned if a.startswith(CONCENTRATION_PREFIX)]
+    panels = [
+        (label, columns)
+        for label, columns in (
+            ("volume (pL)", volumes),
+            ("potentials (mV)", potentials),
+            ("intracellular concentrations (mM)", concentrations),
+        )
+        if columns
+    ]
+    return [*volumes, *potentials, *concentrations], panels
+
+
+def _summary(built: BuiltModel) -> str:
+    if built.origin == "library":
+        from ..library import model_info
+
+        return model_info(built.name).summary
+    return "a pump-leak cell built from a cell spec" if built.origin == "spec" else built.name
+
+
+def dumps(built: BuiltModel, *, end: float | None = None, points: int | None = None) -> bytes:
+    """Return a model's COMBINE archive with its standard experiments (see the module doc)."""
+    from . import OMEX_END, OMEX_POINTS
+
+    end = OMEX_END if end is None else end
+    points = OMEX_POINTS if points is None else points
+    sbml = built.sbml
+    document = libsbml.readSBMLFromString(sbml)
+    model = document.getModel()
+    name = model.getId()
+    quantities, panels = _quantities(model)
+    experiments = [
+        Experiment("time_course", f"{name}.xml", end, points, "time course from the initial state")
+    ]
+    extra: dict[str, str] = {}
+    if built.compiled.has_events:
+        from ..steady import solver_for
+
+        solver = solver_for(built.compiled)
+        y0, p = solver.functions.start(built.overrides)
+        steady = solver.solve(y0, p, model_id=built.name)
+        at_rest = f"{name}_at_steady_state.xml"
+        extra[at_rest] = sbml_at_state(sbml, dict(steady.values), _state_ids(model))
+        experiments.append(
+            Experiment(
+                "scenario", at_rest, end, points, "event protocol from the pre-event steady state"
+            )
+        )
+    return build_omex(
+        name,
+        _summary(built),
+        sbml,
+        experiments=experiments,
+        extra_sbml=extra,
+        quantities=quantities,
+        panels=panels,
+    )

@@ -21,8 +21,9 @@ from pathlib import Path
 import libsbml
 
 from ..errors import ExportError
+from ..resolve import BuiltModel
 
-__all__ = ["PORTS", "flatten", "to_comp"]
+__all__ = ["PORTS", "dumps", "flatten", "to_comp"]
 
 PORTS: tuple[tuple[str, str], ...] = (
     ("Na_i", "intracellular Na+ pool"),
@@ -112,3 +113,8 @@ def to_comp(sbml: str, name: str) -> str:
     if flat is None or flat.getNumReactions() != reactions:
         raise ExportError(f"{name}: flattening the comp export lost reactions")
     return text
+
+
+def dumps(built: BuiltModel) -> str:
+    """Return the model as a comp module with ports (see :func:`to_comp`)."""
+    return to_comp(built.sbml, built.name)

@@ -17,8 +17,9 @@ import re
 import libsbml
 
 from ..errors import ExportError
+from ..resolve import BuiltModel
 
-__all__ = ["to_l2v4"]
+__all__ = ["dumps", "to_l2v4"]
 
 
 def _convert(document: libsbml.SBMLDocument, name: str) -> None:
@@ -143,3 +144,8 @@ def to_l2v4(sbml: str, name: str) -> str:
             f"{errors[0].getMessage().strip()}"
         )
     return text
+
+
+def dumps(built: BuiltModel) -> str:
+    """Return the model as SBML Level 2 Version 4 (see :func:`to_l2v4`)."""
+    return to_l2v4(built.sbml, built.name)

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: MIT
+"""The identifier contract: the model ids that the code finds quantities by, in one place.
+
+Every library model and every built cell names its quantities the same way, so reports,
+figures, the cross-check and the exports can find "the membrane potential" or "the
+concentration of Na_i" without knowing the model::
+
+    MEMBRANE_POTENTIAL            # 'Vm' (mV)
+    concentration_id("Na_i")      # 'conc_Na_i' (mM)
+    is_potential("E_K")           # True: a Nernst potential (mV)
+
+``tests/test_identifiers.py`` checks the contract against every model and component.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ode import CompiledOde
+
+__all__ = [
+    "CONCENTRATION_PREFIX",
+    "CURRENT_PREFIX",
+    "MEMBRANE_POTENTIAL",
+    "NERNST_PREFIX",
+    "OSMOLARITY_INSIDE",
+    "OSMOLARITY_OUTSIDE",
+    "POTENTIAL_IDS",
+    "RESTING_POTENTIAL_PREFIX",
+    "concentration_id",
+    "is_potential",
+    "volume_id",
+]
+
+MEMBRANE_POTENTIAL = "Vm"
+"""The membrane potential, inside minus outside (mV)."""
+
+CONCENTRATION_PREFIX = "conc_"
+"""``conc_<species>``: the concentration (mM) of a species whose state is its amount."""
+
+NERNST_PREFIX = "E_"
+"""``E_<ion>``: the Nernst (reversal) potential of an ion (mV)."""
+
+CURRENT_PREFIX = "I_"
+"""``I_<mechanism>``: a membrane current density, outward positive (µA/cm²)."""
+
+RESTING_POTENTIAL_PREFIX = "V_"
+"""``V_<name>``: an analytic resting-potential estimate (``V_chord``, ``V_pump``, mV)."""
+
+OSMOLARITY_INSIDE = "osm_i"
+OSMOLARITY_OUTSIDE = "osm_o"
+"""Intracellular and extracellular osmolarity (mM); water flows along their difference."""
+
+POTENTIAL_IDS = frozenset({MEMBRANE_POTENTIAL, "dp", "dpsi", "V_donnan", "V_MN"})
+"""Potentials that are not ``E_*`` or ``V_*`` by prefix: Δp and Δψ of the proton vesicle."""
+
+
+def volume_id(ode: CompiledOde) -> str | None:
+    """Return the id of a model's cell (or vesicle) volume.
+
+    It is the compartment whose size a rate rule changes (water flow), or else the
+    compartment of the first species the model moves (a rigid cell, the vesicle).
+    """
+    for sid, kind in zip(ode.states, ode.state_kinds, strict=True):
+        if kind == "compartment":
+            return sid
+    for kind, compartment in zip(ode.state_kinds, ode.state_compartments, strict=True):
+        if kind == "amount" and compartment:
+            return compartment
+    return None
+
+
+def concentration_id(species_id: str) -> str:
+    """Return the id of a species' concentration rule, e.g. ``conc_Na_i``."""
+    return f"{CONCENTRATION_PREFIX}{species_id}"
+
+
+def is_potential(sid: str) -> bool:
+    """Tell whether an id names an electrical potential of the contract (mV)."""
+    return (
+        sid in POTENTIAL_IDS
+        or sid.startswith(NERNST_PREFIX)
+        or sid.startswith(RESTING_POTENTIAL_PREFIX)
+    )

@@ -1,0 +1,1014 @@
+# SPDX-License-Identifier: MIT
+"""The steady-state engine: certified answers, found fast, with no simulator in the loop.
+
+A :class:`SteadyStateSolver` works on a model's generated ODE functions (exact Jacobian
+included, see :mod:`pumpleak_sbml.ode_codegen`) and gives one of three honest answers:
+
+1. a **certified** :class:`SteadyState`;
+2. **no finite steady state**, only where it is shown: for a cell with one water volume,
+   the cell stays hyperosmotic at every volume (the osmotic excess, with the ions balanced
+   at that volume, is positive on a grid from 1/100 to 10^5 times the initial volume and in
+   the limit of infinite volume), or a fixed pump removes an ion faster than the leaks can
+   bring it in even when the ion is gone;
+3. **not found**, saying what was tried.
+
+Finding. Damped Newton on the rates, with conserved moieties replacing dependent balances,
+steps limited so that amounts and volumes stay positive. If Newton fails: for a cell with
+one volume, *volume continuation* (the ion balance is solved at fixed volumes, warm-started
+along a grid, and the volume at which water stops flowing is bracketed and refined); then
+pseudo-transient continuation (implicit Euler with growing steps, which follows the
+dynamics and turns into Newton near the answer).
+
+Certifying (:class:`Certificate`). Each state's rate is judged against the gross flux that
+meets in it (influx and efflux of an ion, water flow against each osmotic side), not
+against the state's size: a tiny [Na+]i under a strong pump is judged on the pump and leak
+fluxes that cancel in it. A state is accepted when every such residual is at most 1e-10
+(or, if larger, 64 times the rounding noise of that rate), the Newton step from it moves no
+state by more than 1e-9 of its value, and the Jacobian, with conserved moieties removed,
+has eigenvalues with negative real parts (stable). The eigenvalues and the slowest
+relaxation time are reported. A model whose rounding noise exceeds 1e-7 of its fluxes (a
+cell so large that the charge-difference Vm is lost to rounding) is refused: nothing can
+be certified there in double precision.
+
+Mori, "Mathematical properties of pump-leak models of cell volume control and electrolyte
+balance", J Math Biol 65:875 (2012), doi:10.1007/s00285-011-0483-8, shows that with linear
+currents a pump-leak cell has at most one steady state, globally stable, and that without
+one the volume grows without bound: the volume test above is then exact.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import ModelDefinitionError, SteadyStateNotFoundError
+from .identifiers import MEMBRANE_POTENTIAL, volume_id
+from .ode import CompiledOde, OdeFunctions, functions_of
+
+if TYPE_CHECKING:
+    from .resolve import CompiledModel
+
+__all__ = [
+    "Certificate",
+    "SteadyState",
+    "SteadyStateSolver",
+    "solver_for",
+]
+
+RESIDUAL_TOLERANCE = 1e-10
+"""Largest accepted |rate| / gross rate of any state."""
+STEP_TOLERANCE = 1e-9
+"""Largest accepted Newton step at the answer, relative to each state."""
+NOISE_LIMIT = 1e-5
+"""Largest rounding noise of a rate, relative to its gross rate, that still allows certifying.
+
+For a charge-difference Vm the noise ratio is about the rounding error of Vm divided by the
+driving forces (|Vm| + |E|): 1e-5 is Vm known to about 1 µV."""
+NOISE_FACTOR = 64.0
+"""Residuals and steps are accepted down to this many times their rounding noise."""
+
+_EPSILON = float(np.finfo(float).eps)
+_MAX_NEWTON = 60
+_MAX_PTC_STEPS = 3000
+_PTC_END = 1e13  # s: pseudo-transient continuation stops here (300,000 years)
+_VOLUME_GRID = tuple(10.0**k for k in np.arange(-2.0, 5.01, 0.25))
+_ZERO_FRACTION = 1e-12  # an amount below this fraction of its start counts as "gone"
+_MAX_INITIAL_VM = 1000.0  # mV: beyond this, the initial composition carries a net charge
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Why a steady state is believed: residuals, stability and how it was found.
+
+    Attributes
+    ----------
+    residuals
+        For each state, |d state/dt| divided by the gross rate that meets in it.
+    tolerance
+        The largest accepted residual (1e-10, or 64 times the rounding noise if larger).
+    eigenvalues
+        Of the Jacobian with conserved moieties removed (1/s), slowest first.
+    stable
+        True when every eigenvalue has a negative real part.
+    slowest_relaxation_time
+        1 / (smallest |real part|) in s: how long the slowest mode takes to relax.
+    method
+        How it was found: ``newton``, ``volume continuation`` or
+        ``pseudo-transient continuation``.
+    iterations
+        Newton iterations (or continuation steps) used.
+    """
+
+    residuals: Mapping[str, float]
+    tolerance: float
+    eigenvalues: tuple[complex, ...]
+    stable: bool
+    slowest_relaxation_time: float
+    method: str
+    iterations: int
+
+    @property
+    def max_residual(self) -> float:
+        """The largest residual over the states."""
+        return max(self.residuals.values(), default=0.0)
+
+    def to_json(self) -> dict[str, object]:
+        """Return the certificate as JSON-ready data (eigenvalues as [real, imaginary])."""
+        return {
+            "method": self.method,
+            "iterations": self.iterations,
+            "max_residual": self.max_residual,
+            "tolerance": self.tolerance,
+            "residuals": dict(self.residuals),
+            "stable": self.stable,
+            "slowest_relaxation_time": self.slowest_relaxation_time,
+            "eigenvalues": [[z.real, z.imag] for z in self.eigenvalues],
+        }
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """A certified steady state: every quantity's value and unit, and its certificate."""
+
+    model_id: str
+    values: Mapping[str, float]
+    units: Mapping[str, str]
+    certificate: Certificate
+    species: tuple[str, ...] = ()
+    """Species ids in model order: the cell's first, then the medium's."""
+    derived: tuple[str, ...] = ()
+    """Ids of the quantities the model computes (assignment rules), in model order."""
+    states: tuple[str, ...] = ()
+    """Ids of the state variables (amounts, volumes)."""
+    time: float = 0.0
+    """The model time (s) the state belongs to (after a scenario's events, their time)."""
+    volume: str | None = None
+    """The id of the cell's (or vesicle's) water volume."""
+
+    def __getitem__(self, name: str) -> float:
+        """Return one quantity by id (``"Vm"``, ``"cell"``, ``"conc_K_i"``, ...)."""
+        try:
+            return self.values[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not a quantity of {self.model_id}") from None
+
+    @property
+    def state_vector(self) -> np.ndarray:
+        """The state variables' values, in :attr:`states` order (for warm starts)."""
+        return np.array([self.values[sid] for sid in self.states], dtype=float)
+
+
+# --- the square system: rates, conservation laws, fixed states -------------------------------
+
+
+@dataclass
+class _System:
+    """The equations of one solve: rates of the free states, conservation laws, fixed states."""
+
+    functions: OdeFunctions
+    p: np.ndarray
+    t: float
+    positive: np.ndarray  # states that must stay > 0 (volumes, amounts that start positive)
+    laws: np.ndarray  # (k, n) conservation rows
+    dependent: tuple[int, ...]
+    totals: np.ndarray
+    fixed: dict[int, float] = field(default_factory=dict)
+
+    def rates(self, y: np.ndarray) -> np.ndarray:
+        """D y/dt; NaN where the model's arithmetic fails (a log of zero, a division by zero)."""
+        return _call(self.functions.rhs, self.t, y, self.p, len(y))
+
+    def jacobian(self, y: np.ndarray) -> np.ndarray:
+        return _call(self.functions.jac, self.t, y, self.p, (len(y), len(y)))
+
+    def gross(self, y: np.ndarray) -> np.ndarray:
+        return _call(self.functions.gross, self.t, y, self.p, len(y))
+
+    def residual(self, y: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """Return the rates, dependent rows replaced by conservation laws, fixed rows pinned."""
+        residual = f.copy()
+        for row, state in enumerate(self.dependent):
+            residual[state] = self.laws[row] @ y - self.totals[row]
+        for state, value in self.fixed.items():
+            residual[state] = y[state] - value
+        return residual
+
+    def matrix(self, jacobian: np.ndarray) -> np.ndarray:
+        """D residual / d y."""
+        matrix = jacobian.copy()
+        for row, state in enumerate(self.dependent):
+            matrix[state] = self.laws[row]
+        for state in self.fixed:
+            matrix[state] = 0.0
+            matrix[state, state] = 1.0
+        return matrix
+
+    def scale(self, y: np.ndarray, f: np.ndarray, gross: np.ndarray) -> np.ndarray:
+        """Yardstick of each row: the gross rate; |l|·|y| for a law; the value for a fixed state."""
+        scale = np.where(gross > 0, gross, np.maximum(np.abs(f), 1e-300))
+        for row, state in enumerate(self.dependent):
+            scale[state] = max(float(np.abs(self.laws[row]) @ np.abs(y)), 1e-300)
+        for state, value in self.fixed.items():
+            scale[state] = max(abs(value), 1e-300)
+        return scale
+
+    def rate_rows(self) -> list[int]:
+        skip = {*self.dependent, *self.fixed}
+        return [i for i in range(len(self.positive)) if i not in skip]
+
+    def state_scale(self, y: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        """Scale of each state for step tests: its own size, floored at 1e-9 of the largest."""
+        size = np.maximum(np.abs(y), np.abs(reference))
+        floor = 1e-9 * float(np.max(size)) if size.size else 1.0
+        scale: np.ndarray = np.maximum(size, max(floor, 1e-300))
+        return scale
+
+    def step_limit(self, y: np.ndarray, step: np.ndarray) -> float:
+        """Largest fraction of ``step`` that keeps every positive state above 10 % of itself."""
+        shrinking = self.positive & (step < 0)
+        if not np.any(shrinking):
+            return 1.0
+        return float(min(1.0, np.min(0.9 * y[shrinking] / -step[shrinking])))
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    """The system at one state: residuals, the Newton step, and what they are judged against."""
+
+    f: np.ndarray  # the rates
+    jacobian: np.ndarray  # of the rates
+    gross: np.ndarray
+    scale: np.ndarray  # yardstick of each row
+    residual: np.ndarray  # scaled residual of each row
+    allowed: np.ndarray  # largest accepted scaled residual of each row
+    step: np.ndarray | None  # the Newton step (None if the system is singular)
+    allowed_step: np.ndarray
+    noise: float  # largest rounding noise of a rate relative to its gross rate
+
+    @property
+    def converged(self) -> bool:
+        return (
+            self.step is not None
+            and self.noise <= NOISE_LIMIT
+            and bool(np.all(np.abs(self.residual) <= self.allowed))
+            and bool(np.all(np.abs(self.step) <= self.allowed_step))
+        )
+
+
+def _judge(system: _System, y: np.ndarray, reference: np.ndarray) -> _Judgement:
+    """Evaluate the system at ``y``: rates, Newton step, and tolerances from rounding noise."""
+    f = system.rates(y)
+    jacobian = system.jacobian(y)
+    gross = system.gross(y)
+    residual = system.residual(y, f)
+    matrix = system.matrix(jacobian)
+    scale = system.scale(y, f, gross)
+    # Rounding noise of each row: the rate's sensitivity to rounding every state, plus the
+    # rounding of its own gross terms (the charge-difference Vm makes the first one large).
+    with np.errstate(all="ignore"):
+        noise = _EPSILON * (np.abs(jacobian) @ np.abs(y) + np.abs(gross))
+    for row, state in enumerate(system.dependent):
+        noise[state] = _EPSILON * float(np.abs(system.laws[row]) @ np.abs(y))
+    for state in system.fixed:
+        noise[state] = 0.0
+    scaled_noise = noise / scale
+    rows = system.rate_rows()
+    worst = float(np.max(scaled_noise[rows])) if rows else 0.0
+    allowed = np.maximum(RESIDUAL_TOLERANCE, NOISE_FACTOR * scaled_noise)
+    sizes = system.state_scale(y, reference)
+    step: np.ndarray | None = None
+    allowed_step = sizes
+    finite = np.all(np.isfinite(residual)) and np.all(np.isfinite(matrix))
+    if finite:
+        try:
+            inverse = np.linalg.inv(matrix)
+        except np.linalg.LinAlgError:
+            inverse = None
+        if inverse is not None and np.all(np.isfinite(inverse)):
+            step = -inverse @ residual
+            allowed_step = np.maximum(
+                STEP_TOLERANCE * sizes, NOISE_FACTOR * np.abs(inverse) @ noise
+            )
+    return _Judgement(
+        f, jacobian, gross, scale, residual / scale, allowed, step, allowed_step, worst
+    )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    y: np.ndarray
+    converged: bool
+    iterations: int
+
+
+def _merit(system: _System, y: np.ndarray, scale: np.ndarray) -> float:
+    """Sum of squared residuals at ``y`` against a fixed yardstick."""
+    with np.errstate(all="ignore"):
+        residual = system.residual(y, system.rates(y)) / scale
+        merit = float(np.sum(residual**2))
+    return merit if math.isfinite(merit) else math.inf
+
+
+def _newton(system: _System, y: np.ndarray, reference: np.ndarray) -> _Outcome:
+    """Damped Newton with positivity-preserving steps and a backtracking line search."""
+    y = y.copy()
+    for iteration in range(1, _MAX_NEWTON + 1):
+        judgement = _judge(system, y, reference)
+        step = judgement.step
+        if step is None:
+            return _Outcome(y, False, iteration)
+        if judgement.converged:
+            return _Outcome(y + step * system.step_limit(y, step), True, iteration)
+        alpha = system.step_limit(y, step)
+        merit = float(np.sum(judgement.residual**2))
+        for _ in range(40):
+            trial = y + alpha * step
+            if _merit(system, trial, judgement.scale) <= (1 - 1e-4 * alpha) * merit:
+                break
+            alpha /= 2
+        else:
+            return _Outcome(y, False, iteration)
+        y = trial
+    return _Outcome(y, False, _MAX_NEWTON)
+
+
+# --- pseudo-transient continuation -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Depletion:
+    """A state driven to zero: which, by which reactions, against which."""
+
+    state: int
+    efflux: dict[str, float]  # reaction id -> amount per time removed, at the state's zero
+    influx: dict[str, float]
+
+
+@dataclass(frozen=True)
+class _Transient:
+    y: np.ndarray
+    converged: bool
+    time: float
+    steps: int
+    depletion: _Depletion | None = None
+    grew: int | None = None  # a positive state that grew beyond 1e4 times its start
+
+
+def _pseudo_transient(system: _System, y: np.ndarray, reference: np.ndarray) -> _Transient:
+    """Implicit Euler with steps that grow as the state settles; Newton tried along the way.
+
+    Each step solves (I/dt - J) dy = f, so large steps are Newton steps and small ones follow
+    the dynamics. The step grows when a step changes no state by more than 10 %.
+    """
+    y = y.copy()
+    start = y.copy()
+    dt, time = 1e-6, 0.0
+    n = len(y)
+    free = np.ones(n, dtype=bool)
+    free[list(system.fixed)] = False
+    for step_count in range(1, _MAX_PTC_STEPS + 1):
+        f = system.rates(y)
+        matrix = np.eye(n) / dt - system.jacobian(y)
+        rhs = f.copy()
+        for state in system.fixed:
+            matrix[state] = 0.0
+            matrix[state, state] = 1.0
+            rhs[state] = 0.0
+        step = _solve(matrix, rhs)
+        if step is None or np.any(system.positive & (y + step <= 0)):
+            depletion = _depleted(system, y, step, start)
+            if depletion is not None:
+                return _Transient(y, False, time, step_count, depletion=depletion)
+            dt /= 4
+            if dt < 1e-12:
+                return _Transient(y, False, time, step_count)
+            continue
+        y = y + step
+        time += dt
+        change = float(np.max(np.abs(step) / system.state_scale(y, reference)))
+        dt *= 4.0 if change < 0.1 else 1.5 if change < 0.3 else 0.5
+        if step_count % 5 == 0 or change < 1e-3:
+            attempt = _newton(system, y, reference)
+            if attempt.converged:
+                return _Transient(attempt.y, True, time, step_count)
+        grown = np.flatnonzero(system.positive & (np.abs(y) > 1e4 * np.abs(start)) & free)
+        if grown.size:
+            return _Transient(y, False, time, step_count, grew=int(grown[0]))
+        if time > _PTC_END:
+            break
+    return _Transient(y, False, time, _MAX_PTC_STEPS)
+
+
+def _call(
+    function: object, t: float, y: np.ndarray, p: np.ndarray, shape: int | tuple[int, int]
+) -> np.ndarray:
+    """Call a generated function; NaN if its arithmetic fails (the state is out of domain)."""
+    try:
+        return np.array(function(t, y, p), dtype=float)  # type: ignore[operator]
+    except (ArithmeticError, ValueError):
+        return np.full(shape, math.nan)
+
+
+def _solve(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray | None:
+    try:
+        solution = np.linalg.solve(matrix, vector)
+    except np.linalg.LinAlgError:
+        return None
+    return solution if np.all(np.isfinite(solution)) else None
+
+
+def _depleted(
+    system: _System, y: np.ndarray, step: np.ndarray | None, start: np.ndarray
+) -> _Depletion | None:
+    """Return the state that is being driven below zero, if one is nearly gone and still falling."""
+    f = system.rates(y)
+    for state in np.flatnonzero(system.positive):
+        if y[state] > _ZERO_FRACTION * max(abs(start[state]), 1e-300) or f[state] >= 0:
+            continue
+        at_zero = y.copy()
+        at_zero[state] = _ZERO_FRACTION * abs(start[state])
+        efflux, influx = _contributions(system, at_zero, int(state))
+        if sum(influx.values()) < sum(efflux.values()):
+            return _Depletion(int(state), efflux, influx)
+    del step
+    return None
+
+
+def _contributions(
+    system: _System, y: np.ndarray, state: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each reaction's removal from and supply to ``state`` at ``y`` (amount per time)."""
+    compiled = system.functions.compiled
+    fluxes = _call(system.functions.fluxes, system.t, y, system.p, len(compiled.reactions))
+    coefficients = system.functions.coefficients(system.t, y, system.p)
+    efflux: dict[str, float] = {}
+    influx: dict[str, float] = {}
+    for reaction, index in compiled.stoichiometry[state]:
+        change = float(coefficients[index]) * float(fluxes[reaction])
+        name = compiled.reactions[reaction]
+        if change < 0:
+            efflux[name] = -change
+        elif change > 0 or not math.isfinite(change):
+            influx[name] = change
+    return efflux, influx
+
+
+# --- volume continuation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _VolumePoint:
+    volume: float
+    y: np.ndarray
+    excess: float  # d volume / dt at the ion balance (positive: water enters)
+
+
+@dataclass(frozen=True)
+class _VolumeScan:
+    points: tuple[_VolumePoint, ...]
+    root: np.ndarray | None = None
+    depletion: _Depletion | None = None
+    limit: _VolumePoint | None = None  # the ion balance with no trapped solute (infinite volume)
+
+
+def _rescaled(
+    y: np.ndarray, compartments: Sequence[str], volume_id: str, ratio: float
+) -> np.ndarray:
+    moved = y.copy()
+    for i, compartment in enumerate(compartments):
+        if compartment == volume_id:
+            moved[i] *= ratio
+    return moved
+
+
+class _VolumeContinuation:
+    """The ion balance at fixed volumes, and the volume at which water stops flowing."""
+
+    def __init__(self, system: _System, volume: int, reference: np.ndarray) -> None:
+        self.system = system
+        self.volume = volume
+        self.reference = reference
+        compiled = system.functions.compiled
+        self.volume_id = compiled.states[volume]
+        self.compartments = compiled.state_compartments
+        self.depletion: _Depletion | None = None
+
+    def balance(
+        self, guess: np.ndarray, volume: float, p: np.ndarray | None = None
+    ) -> _VolumePoint | None:
+        """Solve every balance but water's at a fixed volume; None if the ions cannot balance."""
+        system = _System(
+            self.system.functions,
+            self.system.p if p is None else p,
+            self.system.t,
+            self.system.positive,
+            self.system.laws,
+            self.system.dependent,
+            self.system.totals,
+            {self.volume: volume},
+        )
+        start = _rescaled(guess, self.compartments, self.volume_id, volume / guess[self.volume])
+        start[self.volume] = volume
+        outcome = _newton(system, start, self.reference)
+        y = outcome.y
+        if not outcome.converged:
+            transient = _pseudo_transient(system, start, self.reference)
+            if not transient.converged:
+                self.depletion = self.depletion or transient.depletion
+                return None
+            y = transient.y
+        excess = float(system.rates(y)[self.volume])
+        return _VolumePoint(volume, y, excess)
+
+    def scan(self, y0: np.ndarray) -> _VolumeScan:
+        """Balance the ions on a grid of volumes around the start; refine a sign change."""
+        origin = float(y0[self.volume])
+        upward = [v for v in _VOLUME_GRID if v >= 1.0]
+        downward = [v for v in reversed(_VOLUME_GRID) if v < 1.0]
+        points: list[_VolumePoint] = []
+        for direction in (upward, downward):
+            guess = y0
+            for factor in direction:
+                point = self.balance(guess, origin * factor)
+                if point is None:
+                    break
+                points.append(point)
+                guess = point.y
+        points.sort(key=lambda point: point.volume)
+        for low, high in itertools.pairwise(points):
+            if low.excess > 0 >= high.excess:
+                return _VolumeScan(tuple(points), root=self._refine(low, high))
+        return _VolumeScan(tuple(points), depletion=self.depletion, limit=self._limit(y0))
+
+    def _refine(self, low: _VolumePoint, high: _VolumePoint) -> np.ndarray | None:
+        """Bisect (in log volume) between a swelling and a shrinking volume; return the state."""
+        for _ in range(60):
+            middle = math.sqrt(low.volume * high.volume)
+            point = self.balance(low.y, middle)
+            if point is None:
+                return None
+            if point.excess > 0:
+                low = point
+            else:
+                high = point
+            if high.volume / low.volume - 1 < 1e-6:
+                break
+        return low.y
+
+    def _limit(self, y0: np.ndarray) -> _VolumePoint | None:
+        """Return the ion balance as the volume tends to infinity (trapped solutes diluted away).
+
+        Only concentrations enter the fluxes, so a cell of infinite volume balances its ions
+        as a cell of finite volume with no trapped solute does.
+        """
+        compiled = self.system.functions.compiled
+        p = np.array(self.system.p, dtype=float)
+        trapped = [
+            i
+            for i, (kind, compartment) in enumerate(
+                zip(compiled.constant_kinds, compiled.constant_compartments, strict=True)
+            )
+            if kind == "amount" and compartment == self.volume_id
+        ]
+        if not trapped:
+            return None
+        p[trapped] = 0.0
+        return self.balance(y0, float(y0[self.volume]), p)
+
+
+# --- the solver -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Attempt:
+    """One solve: its equations, its start, and what has been tried and found so far."""
+
+    system: _System
+    y0: np.ndarray
+    model_id: str
+    tried: list[str] = field(default_factory=list)
+    unstable: Certificate | None = None
+    last: np.ndarray | None = None
+
+
+class SteadyStateSolver:
+    """The steady-state engine of one compiled model, reused across parameter values.
+
+    Parameters
+    ----------
+    functions
+        The model's generated ODE functions.
+    units
+        Readable unit of every quantity by id (for messages and results).
+    species
+        Species ids in model order (for the result's ``species``).
+    """
+
+    def __init__(
+        self, functions: OdeFunctions, units: Mapping[str, str], species: Sequence[str]
+    ) -> None:
+        self.functions = functions
+        self.units = dict(units)
+        compiled = functions.compiled
+        self.laws = np.array(compiled.conservation, dtype=float).reshape(
+            len(compiled.conservation), len(compiled.states)
+        )
+        volumes = [i for i, kind in enumerate(compiled.state_kinds) if kind == "compartment"]
+        self.volume = volumes[0] if len(volumes) == 1 else None
+        inside = {
+            *compiled.states,
+            *(
+                c
+                for c, kind in zip(compiled.constants, compiled.constant_kinds, strict=True)
+                if kind == "amount"
+            ),
+        }
+        self.species = (
+            *(s for s in species if s in inside),
+            *(s for s in species if s not in inside),
+        )
+
+    def _system(self, y0: np.ndarray, p: np.ndarray, t: float) -> _System:
+        compiled = self.functions.compiled
+        positive = np.array(
+            [
+                kind == "compartment" or (kind in ("amount", "concentration") and value > 0)
+                for kind, value in zip(compiled.state_kinds, y0, strict=True)
+            ],
+            dtype=bool,
+        )
+        return _System(
+            self.functions, p, t, positive, self.laws, compiled.dependent, self.laws @ y0
+        )
+
+    def solve(
+        self,
+        y0: np.ndarray,
+        p: np.ndarray,
+        *,
+        model_id: str,
+        guess: np.ndarray | None = None,
+        t: float = 0.0,
+    ) -> SteadyState:
+        """Find and certify the steady state reached from ``y0`` with constants ``p``.
+
+        Parameters
+        ----------
+        y0
+            The starting state (it fixes the conserved moieties).
+        p
+            The constants of the run.
+        model_id
+            For messages and the result.
+        guess
+            A state to start Newton from (a warm start), e.g. a nearby steady state.
+        t
+            The model time the state belongs to.
+
+        Raises
+        ------
+        SteadyStateNotFoundError
+            With the reason: no physical or no finite steady state (shown), or not found
+            (saying what was tried).
+        """
+        self.check_start(y0, p, t, model_id)
+        attempt = _Attempt(self._system(y0, p, t), y0, model_id)
+        state = self._by_newton(attempt, guess)
+        if state is None:
+            noise = _judge(attempt.system, y0, y0).noise
+            if noise > NOISE_LIMIT:
+                raise SteadyStateNotFoundError(model_id, self._noise_message(noise))
+            state = self._by_volume(attempt) or self._by_transient(attempt)
+        if state is None:
+            raise SteadyStateNotFoundError(model_id, self._not_found_message(attempt))
+        return state
+
+    def _accept(
+        self, attempt: _Attempt, y: np.ndarray, method: str, iterations: int
+    ) -> SteadyState | None:
+        """Return the certified, stable state at ``y``; remember an unstable one."""
+        state = self._certified(attempt, y, method=method, iterations=iterations)
+        if state is not None and not state.certificate.stable:
+            attempt.unstable = state.certificate
+            return None
+        return state
+
+    def _by_newton(self, attempt: _Attempt, guess: np.ndarray | None) -> SteadyState | None:
+        starts = [guess, attempt.y0] if guess is not None else [attempt.y0]
+        for start in starts:
+            outcome = _newton(attempt.system, np.asarray(start, dtype=float), attempt.y0)
+            if outcome.converged:
+                state = self._accept(attempt, outcome.y, "newton", outcome.iterations)
+                if state is not None:
+                    return state
+        attempt.tried.append("Newton's method from the start")
+        return None
+
+    def _by_volume(self, attempt: _Attempt) -> SteadyState | None:
+        """Volume continuation, for a cell with one water volume; may show there is none."""
+        if self.volume is None:
+            return None
+        scan = _VolumeContinuation(attempt.system, self.volume, attempt.y0).scan(attempt.y0)
+        if scan.root is None:
+            self._refuse_without_root(attempt.system, scan, attempt.model_id)
+        else:
+            outcome = _newton(attempt.system, scan.root, attempt.y0)
+            if outcome.converged:
+                state = self._accept(attempt, outcome.y, "volume continuation", len(scan.points))
+                if state is not None:
+                    return state
+        attempt.tried.append(f"volume continuation over {len(scan.points)} volumes")
+        return None
+
+    def _by_transient(self, attempt: _Attempt) -> SteadyState | None:
+        transient = _pseudo_transient(attempt.system, attempt.y0, attempt.y0)
+        if transient.converged:
+            method = "pseudo-transient continuation"
+            state = self._accept(attempt, transient.y, method, transient.steps)
+            if state is not None:
+                return state
+        if transient.depletion is not None:
+            raise SteadyStateNotFoundError(
+                attempt.model_id, self._depletion_message(transient.depletion)
+            )
+        attempt.tried.append(
+            f"pseudo-transient continuation to t = {transient.time:.3g} s ({transient.steps} steps)"
+        )
+        attempt.last = transient.y
+        return None
+
+    def check_start(self, y0: np.ndarray, p: np.ndarray, t: float, model_id: str) -> None:
+        """Refuse an impossible start: a negative amount, a non-finite quantity, a charged cell.
+
+        Raises
+        ------
+        ModelDefinitionError
+            Naming the quantity, its value and the likely cause.
+        """
+        compiled = self.functions.compiled
+        for sid, kind, value in zip(compiled.states, compiled.state_kinds, y0, strict=True):
+            impossible = kind == "compartment" and value <= 0
+            if not math.isfinite(value) or value < 0 or impossible:
+                raise ModelDefinitionError(
+                    f"{model_id}: impossible initial state: {sid} starts at {value:g}; check "
+                    "the initial concentrations (they must be electroneutral and non-negative)"
+                )
+        observed = dict(
+            zip(compiled.observables, self.functions.observe_guarded(t, y0, p), strict=True)
+        )
+        for sid, value in observed.items():
+            if not math.isfinite(value):
+                raise ModelDefinitionError(
+                    f"{model_id}: {sid} is {value} at t = 0{_hint(y0, p, compiled)}"
+                )
+        potential = observed.get(MEMBRANE_POTENTIAL)
+        if potential is not None and abs(potential) > _MAX_INITIAL_VM:
+            raise ModelDefinitionError(
+                f"{model_id}: the initial composition is not electroneutral: its net charge puts "
+                f"Vm at {potential:.3g} mV at t = 0; balance the initial concentrations"
+            )
+
+    def state_from(
+        self, values: Mapping[str, float], p: np.ndarray, targets: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (y, p) from a simulator's values: every state, and the constants in ``targets``.
+
+        ``values`` holds species amounts by id, concentrations as ``[S]`` (boundary species
+        by id), parameters and volumes by id, as :meth:`Simulator.advance` returns them.
+        """
+        compiled = self.functions.compiled
+
+        def value(sid: str, kind: str, constant: bool) -> float:
+            if kind == "concentration" and not constant:
+                return float(values[f"[{sid}]"])
+            return float(values[sid])
+
+        y = np.array(
+            [
+                value(sid, kind, False)
+                for sid, kind in zip(compiled.states, compiled.state_kinds, strict=True)
+            ],
+            dtype=float,
+        )
+        p = np.array(p, dtype=float)
+        index = self.functions.constant_index
+        for sid in targets:
+            if sid in index:
+                i = index[sid]
+                p[i] = value(sid, compiled.constant_kinds[i], True)
+        return y, p
+
+    # --- certification ---------------------------------------------------------------------
+
+    def _certified(
+        self, attempt: _Attempt, y: np.ndarray, *, method: str, iterations: int
+    ) -> SteadyState | None:
+        """Return the certified steady state at ``y``, or None if it fails a check."""
+        system = attempt.system
+        judgement = _judge(system, y, attempt.y0)
+        if not judgement.converged or not _is_physical(system, y, judgement):
+            return None
+        compiled = self.functions.compiled
+        rows = system.rate_rows()
+        residuals = {compiled.states[i]: float(abs(judgement.residual[i])) for i in range(len(y))}
+        tolerance = float(max((judgement.allowed[i] for i in rows), default=RESIDUAL_TOLERANCE))
+        eigenvalues = self._eigenvalues(system, judgement.jacobian)
+        stable = bool(np.all(eigenvalues.real < 0))
+        slowest = float(1 / np.min(np.abs(eigenvalues.real))) if eigenvalues.size else 0.0
+        certificate = Certificate(
+            residuals,
+            tolerance,
+            tuple(complex(z) for z in eigenvalues),
+            stable,
+            slowest,
+            method,
+            iterations,
+        )
+        return self._state(system, y, certificate, attempt.model_id)
+
+    def _eigenvalues(self, system: _System, jacobian: np.ndarray) -> np.ndarray:
+        """Eigenvalues of the Jacobian on the free states, with conserved moieties removed."""
+        n = jacobian.shape[0]
+        dependent = list(system.dependent)
+        free = [i for i in range(n) if i not in dependent]
+        reduced = jacobian[np.ix_(free, free)]
+        if dependent:
+            # y_dep = total - sum(l_j y_j) over the free states (the rows are reduced, pivot 1)
+            coupling = -system.laws[:, free]
+            reduced = reduced + jacobian[np.ix_(free, dependent)] @ coupling
+        eigenvalues = np.linalg.eigvals(reduced) if reduced.size else np.zeros(0)
+        return eigenvalues[np.argsort(np.abs(eigenvalues.real))]
+
+    def _state(
+        self, system: _System, y: np.ndarray, certificate: Certificate, model_id: str
+    ) -> SteadyState:
+        compiled = self.functions.compiled
+        values = dict(zip(compiled.constants, (float(v) for v in system.p), strict=True))
+        values.update(
+            zip(
+                compiled.observables,
+                (float(v) for v in self.functions.observe(system.t, y, system.p)),
+                strict=True,
+            )
+        )
+        values.update(zip(compiled.states, (float(v) for v in y), strict=True))
+        return SteadyState(
+            model_id,
+            values,
+            self.units,
+            certificate,
+            species=self.species,
+            derived=tuple(sorted(o for o in compiled.observables if not o.startswith("["))),
+            states=compiled.states,
+            time=system.t,
+            volume=volume_id(compiled),
+        )
+
+    # --- messages --------------------------------------------------------------------------
+
+    def _unit(self, sid: str, per_time: bool = False) -> str:
+        unit = self.units.get(sid, "")
+        return f" {unit}/s" if per_time and unit else f" {unit}" if unit else ""
+
+    def _noise_message(self, noise: float) -> str:
+        compiled = self.functions.compiled
+        return (
+            "no steady state can be certified in double precision: rounding the state "
+            f"variables moves their rates by up to {noise:.2g} of the fluxes that "
+            f"balance in them (the limit is {NOISE_LIMIT:g}); with a charge-difference Vm this "
+            "happens when the cell is so large that its net charge is lost among the ion "
+            f"amounts ({', '.join(compiled.states)})"
+        )
+
+    def _depletion_message(self, depletion: _Depletion) -> str:
+        compiled = self.functions.compiled
+        sid = compiled.states[depletion.state]
+        unit = self._unit(sid, per_time=True)
+
+        def listing(flows: Mapping[str, float]) -> str:
+            return ", ".join(f"{name} {value:.3g}{unit}" for name, value in flows.items()) or "none"
+
+        return (
+            f"no physical steady state: {sid} is driven below zero; as it runs out, "
+            f"its removal ({listing(depletion.efflux)}) exceeds the most its supply can bring "
+            f"in ({listing(depletion.influx)}), e.g. a fixed-rate pump stronger than the leak "
+            "of that ion can ever supply"
+        )
+
+    def _refuse_without_root(self, system: _System, scan: _VolumeScan, model_id: str) -> None:
+        """Raise "no finite steady state" when the volume scan shows it; else return."""
+        if scan.depletion is not None and not scan.points:
+            raise SteadyStateNotFoundError(model_id, self._depletion_message(scan.depletion))
+        if not scan.points or self.volume is None:
+            return
+        if all(point.excess > 0 for point in scan.points) and (
+            scan.limit is None or scan.limit.excess >= 0
+        ):
+            raise SteadyStateNotFoundError(model_id, self._swelling_message(system, scan))
+
+    def _osmotic_excess(self, system: _System, y: np.ndarray) -> float | None:
+        values = dict(
+            zip(
+                self.functions.compiled.observables,
+                self.functions.observe(system.t, y, system.p),
+                strict=True,
+            )
+        )
+        if "osm_i" in values and "osm_o" in values:
+            return float(values["osm_i"] - values["osm_o"])
+        return None
+
+    def _swelling_message(self, system: _System, scan: _VolumeScan) -> str:
+        compiled = self.functions.compiled
+        volume_id = compiled.states[self.volume] if self.volume is not None else "volume"
+        first, last = scan.points[0], scan.points[-1]
+        message = (
+            f"no finite steady state: with its ions balanced, the cell takes up water at every "
+            f"volume from {first.volume:.3g} to {last.volume:.3g}{self._unit(volume_id)}"
+        )
+        excess = self._osmotic_excess(system, scan.points[-1].y)
+        if excess is not None and scan.limit is not None:
+            limit = self._osmotic_excess(system, scan.limit.y)
+            message += (
+                f" (osmotic excess osm_i - osm_o = {excess:+.3g} mM at the largest volume, "
+                f"{limit:+.3g} mM in the limit of infinite volume)"
+            )
+        message += f", so the volume {volume_id} grows without bound"
+        values = dict(
+            zip(
+                compiled.observables,
+                self.functions.observe(system.t, scan.points[0].y, system.p),
+                strict=True,
+            )
+        )
+        pumps = [r for r in compiled.reactions if "pump" in r.lower()]
+        if not pumps or values.get("I_pump") == 0.0:
+            message += (
+                "; no active transport balances the osmotic pull of the trapped impermeant "
+                "solutes: Donnan swelling"
+            )
+        return message
+
+    def _not_found_message(self, attempt: _Attempt) -> str:
+        system, y0 = attempt.system, attempt.y0
+        judgement = _judge(system, attempt.last if attempt.last is not None else y0, y0)
+        rows = system.rate_rows()
+        worst = max(rows, key=lambda i: abs(judgement.residual[i])) if rows else None
+        message = "no steady state found: tried " + "; ".join(attempt.tried)
+        if worst is not None and np.isfinite(judgement.residual[worst]):
+            sid = self.functions.compiled.states[worst]
+            message += (
+                f"; at the end, d{sid}/dt is still {abs(judgement.residual[worst]):.2g} of the "
+                f"flux that balances in it (the tolerance is {RESIDUAL_TOLERANCE:g})"
+            )
+        if attempt.unstable is not None:
+            growing = max(attempt.unstable.eigenvalues, key=lambda z: z.real)
+            message += (
+                f"; the only steady state found is unstable (eigenvalue {growing.real:+.3g}/s): "
+                "the dynamics leave it"
+            )
+        return message
+
+
+def _hint(y0: np.ndarray, p: np.ndarray, compiled: CompiledOde) -> str:
+    """Return the likely cause of a non-finite start, only if it is there: a zero amount."""
+    empty = [
+        sid
+        for sid, kind, value in zip(compiled.states, compiled.state_kinds, y0, strict=True)
+        if kind == "amount" and value == 0
+    ]
+    empty += [
+        sid
+        for sid, kind, value in zip(compiled.constants, compiled.constant_kinds, p, strict=True)
+        if kind in ("amount", "concentration") and value == 0
+    ]
+    if empty:
+        return (
+            f"; {', '.join(empty)} start at 0 (a Nernst potential needs the ion on both sides "
+            "of the membrane)"
+        )
+    return "; check the values that enter it for zeros and overflows"
+
+
+def _is_physical(system: _System, y: np.ndarray, judgement: _Judgement) -> bool:
+    """Finite, volumes positive, and no amount that started positive below zero (beyond noise)."""
+    if not np.all(np.isfinite(y)):
+        return False
+    slack = judgement.allowed_step
+    return bool(np.all(~system.positive | (y >= -slack)))
+
+
+# --- one solver per compiled model ---------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def solver_for(compiled: CompiledModel) -> SteadyStateSolver:
+    """Return the process's steady-state solver of a compiled model (built once)."""
+    species = [q.id for q in compiled.quantities.values() if q.kind == "species"]
+    return SteadyStateSolver(functions_of(compiled.ode), compiled.units, species)
