@@ -14,18 +14,10 @@ Quick start::
     pl.save_export("hydropic_change", Path("hc.omex"), "omex")   # sbml, sbml-l2v4, sbml-comp, ...
 """
 
-from .antimony_writer import to_antimony
-from .api import (
-    Model,
-    load,
-    model_antimony,
-    parameters,
-    save_csv,
-    save_sbml,
-    simulate,
-    steady_state,
-    to_sbml,
-)
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from .errors import (
     AntimonyError,
     ExportError,
@@ -39,15 +31,72 @@ from .errors import (
     UnknownModelError,
     UnsupportedSBMLError,
 )
-from .formats import FORMATS, export, save_export
-from .library import antimony, list_models, model_info
-from .ode import Ode, ode
-from .resolve import BuiltModel, resolve
-from .spec import CellSpec, load_spec, spec_from_dict
-from .steady import Certificate, SteadyState
-from .trajectory import Trajectory
-from .units import osmotic_pressure
-from .validation import ValidationReport, validate_sbml
+
+if _TYPE_CHECKING:
+    from .antimony_writer import to_antimony
+    from .api import (
+        Model,
+        load,
+        model_antimony,
+        parameters,
+        save_csv,
+        save_sbml,
+        simulate,
+        steady_state,
+        to_sbml,
+    )
+    from .built_model import BuiltModel, resolve
+    from .formats import FORMATS, export, save_export
+    from .library import antimony, list_models, model_info
+    from .ode_functions import Ode, ode
+    from .spec import CellSpec, load_spec, spec_from_dict
+    from .steady import Certificate, SteadyState
+    from .trajectory import Trajectory
+    from .units import osmotic_pressure
+    from .validation import ValidationReport, validate_sbml
+
+# Where each public name lives. Modules are imported on first use, so `import pumpleak_sbml`
+# (and every command line run) loads libsbml, RoadRunner, Antimony and SymPy only if needed.
+_LAZY = {
+    "to_antimony": "antimony_writer",
+    **dict.fromkeys(
+        (
+            "Model",
+            "load",
+            "model_antimony",
+            "parameters",
+            "save_csv",
+            "save_sbml",
+            "simulate",
+            "steady_state",
+            "to_sbml",
+        ),
+        "api",
+    ),
+    **dict.fromkeys(("FORMATS", "export", "save_export"), "formats"),
+    **dict.fromkeys(("antimony", "list_models", "model_info"), "library"),
+    **dict.fromkeys(("Ode", "ode"), "ode_functions"),
+    **dict.fromkeys(("BuiltModel", "resolve"), "built_model"),
+    **dict.fromkeys(("CellSpec", "load_spec", "spec_from_dict"), "spec"),
+    **dict.fromkeys(("Certificate", "SteadyState"), "steady"),
+    "Trajectory": "trajectory",
+    "osmotic_pressure": "units",
+    **dict.fromkeys(("ValidationReport", "validate_sbml"), "validation"),
+}
+
+
+def __getattr__(name: str) -> _Any:
+    """Import a public name's module on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 

@@ -14,7 +14,7 @@ own names (``medium.K``, ``I_max``) and are applied to the spec before it is val
     -70
 
 The pipeline is the same for every model: the model is resolved once
-(:func:`~pumpleak_sbml.resolve.resolve`: Antimony text -> validated SBML -> generated ODE
+(:func:`~pumpleak_sbml.built_model.resolve`: Antimony text -> validated SBML -> generated ODE
 code, cached per process and on disk), overrides are set as values, time courses run in
 RoadRunner (compiled once per process) and steady states in the engine of
 :mod:`pumpleak_sbml.steady`.
@@ -24,16 +24,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import roadrunner
-
+from .built_model import BuiltModel, Model, resolve
 from .errors import ModelDefinitionError, SteadyStateNotFoundError
 from .files import write_atomically, write_text
-from .resolve import BuiltModel, Model, resolve
-from .simulation import load as load_runner
-from .simulation import simulator_for
 from .steady import SteadyState, solver_for
 from .trajectory import Trajectory
+
+if TYPE_CHECKING:
+    import roadrunner
 
 __all__ = [
     "Model",
@@ -156,6 +156,8 @@ def load(model: Model, **overrides: float) -> roadrunner.RoadRunner:
     ModelDefinitionError
         If the initial state is impossible (e.g. a negative computed amount).
     """
+    from .simulation import load as load_runner
+
     built = resolve(model, **overrides)
     return load_runner(built.sbml, built.name)
 
@@ -210,6 +212,8 @@ def simulate(
         raise ModelDefinitionError(
             f"start must be 'initial', 'steady' or a SteadyState, got {start!r}"
         )
+    from .simulation import simulator_for
+
     values = start.values if isinstance(start, SteadyState) else None
     return simulator_for(built.compiled).run(built.overrides, float(end), int(points), start=values)
 
@@ -269,6 +273,8 @@ def _steady_state(
     before = solver.solve(y0, p, model_id=built.name, guess=warm)
     if not after_events or not built.compiled.has_events:
         return before
+    from .simulation import simulator_for
+
     simulator = simulator_for(built.compiled)
     simulator.reset(built.overrides)
     simulator.set_state(before.values)

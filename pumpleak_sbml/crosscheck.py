@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .built_model import BuiltModel, Model, resolve
 from .errors import ModelDefinitionError, PumpLeakError, SimulationError
 from .formats import sbml_l2v4
-from .resolve import BuiltModel, Model, resolve
 from .simulation import load, run_time_course
 from .trajectory import Trajectory
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .ode import CompiledOde
+    from .ode_functions import CompiledOde
 
 __all__ = [
     "CONCENTRATION_PREFIX",

@@ -38,7 +38,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from .errors import UnsupportedSBMLError
 from .identifiers import is_potential
-from .ode import CompiledOde
+from .ode_functions import CompiledOde
 from .ode_model import SymbolicOde
 from .sbml_math import TIME
 

@@ -1,43 +1,32 @@
 # SPDX-License-Identifier: MIT
-"""Read and edit SBML text through libsbml: quantities, their units, and value overrides.
+"""Read and edit SBML text through libsbml: quantities, their units, events, and values.
 
 A *quantity* is a parameter, a species or a compartment of the model. It is *settable*
 when its initial value is a plain number: not computed by an assignment rule or an
 initial assignment, and not a constant of nature (the Faraday and gas constants, the
-valences of real ions, exact unit conversions). :func:`apply_overrides` sets such values
-and checks their type and physical domain before anything is simulated.
+valences of real ions, exact unit conversions). :func:`document_facts` reads everything the
+package needs in one parse; :func:`write_values` writes checked override values into the
+text (for exports; runs set values on the compiled model instead).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libsbml
-import numpy as np
 
-from .errors import InvalidOverrideError, ModelDefinitionError
+from .errors import ModelDefinitionError
 from .quantities import Quantity
 from .units import UNIT_LABELS
 
 __all__ = [
     "DocumentFacts",
-    "Quantity",
-    "apply_overrides",
-    "check_overrides",
     "document_facts",
-    "event_targets",
-    "event_times",
-    "has_events",
     "quantities",
-    "settable_quantities",
     "si_factor",
-    "timed_events",
-    "unit_labels",
-    "without_events",
     "write_values",
 ]
 
@@ -174,18 +163,6 @@ def _quantities(model: libsbml.Model) -> dict[str, Quantity]:
     return found
 
 
-def settable_quantities(sbml: str) -> dict[str, Quantity]:
-    """Return the quantities whose initial value a user may override, by id."""
-    return {sid: q for sid, q in quantities(sbml).items() if q.settable}
-
-
-def unit_labels(sbml: str) -> dict[str, str]:
-    """Return the readable unit of every quantity and rule variable of a model, by id."""
-    labels = {sid: q.unit for sid, q in quantities(sbml).items()}
-    labels["time"] = "s"
-    return labels
-
-
 @dataclass(frozen=True)
 class DocumentFacts:
     """What the rest of the package needs to know of an SBML document, read in one parse."""
@@ -215,66 +192,6 @@ def document_facts(sbml: str) -> DocumentFacts:
     )
 
 
-# Units whose quantities must be strictly positive, or may take any sign.
-_POSITIVE_UNITS = frozenset({"K", "pL", "µm²", "µF/cm²", "µm", "nm"})
-_SIGNED_UNITS = frozenset({"mV", "1", "pH"})
-
-
-def _check_value(quantity: Quantity, value: object) -> float:
-    # numbers.Real admits numpy's integer and float scalars (parameter sweeps use them).
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise InvalidOverrideError(quantity.id, value, "expected a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise InvalidOverrideError(quantity.id, value, "expected a finite number")
-    unit = quantity.unit
-    if quantity.kind == "compartment" or unit in _POSITIVE_UNITS:
-        if number <= 0:
-            raise InvalidOverrideError(quantity.id, value, f"must be positive (in {unit})")
-    elif unit not in _SIGNED_UNITS and number < 0:
-        raise InvalidOverrideError(quantity.id, value, f"must not be negative (in {unit})")
-    return number
-
-
-def _refuse(quantity: Quantity | None, name: str, value: object, valid: list[str]) -> None:
-    if quantity is None:
-        raise InvalidOverrideError(name, value, "the model has no such quantity", valid)
-    if quantity.derived_by == "constant of nature":
-        raise InvalidOverrideError(name, value, "it is a constant of nature or a unit conversion")
-    raise InvalidOverrideError(
-        name, value, f"it is computed by the model ({quantity.derived_by}); set its inputs", valid
-    )
-
-
-def check_overrides(
-    known: Mapping[str, Quantity], overrides: Mapping[str, object]
-) -> dict[str, float]:
-    """Return overrides as checked numbers: settable names, finite values in their domain.
-
-    Parameters
-    ----------
-    known
-        The model's quantities by id (see :func:`quantities`).
-    overrides
-        Quantity id to new value, in the quantity's own unit.
-
-    Raises
-    ------
-    InvalidOverrideError
-        If a name is not settable, a value is not a finite number, or it lies outside the
-        quantity's physical domain (negative concentrations, non-positive volumes, ...).
-    """
-    valid = sorted(sid for sid, q in known.items() if q.settable)
-    checked: dict[str, float] = {}
-    for name, value in overrides.items():
-        quantity = known.get(name)
-        if quantity is None or not quantity.settable:
-            _refuse(quantity, name, value, valid)
-            continue
-        checked[name] = _check_value(quantity, value)
-    return checked
-
-
 def write_values(sbml: str, values: Mapping[str, float]) -> str:
     """Return SBML text with the initial values of settable quantities replaced.
 
@@ -294,70 +211,6 @@ def write_values(sbml: str, values: Mapping[str, float]) -> str:
             element.setInitialAmount(number)
         else:
             element.setInitialConcentration(number)
-    return str(libsbml.writeSBMLToString(document))
-
-
-def apply_overrides(sbml: str, overrides: Mapping[str, object]) -> str:
-    """Return SBML text with the initial values of some quantities replaced.
-
-    Parameters
-    ----------
-    sbml
-        An SBML document as text.
-    overrides
-        Quantity id to new value, in the quantity's own unit (see :func:`quantities`).
-
-    Returns
-    -------
-    str
-        The edited SBML text (unchanged if ``overrides`` is empty).
-
-    Raises
-    ------
-    InvalidOverrideError
-        If a name is not settable, a value is not a finite number, or it lies outside the
-        quantity's physical domain (negative concentrations, non-positive volumes, ...).
-    """
-    if not overrides:
-        return sbml
-    known = quantities(sbml)
-    valid = sorted(sid for sid, q in known.items() if q.settable)
-    document = _read(sbml)
-    model = document.getModel()
-    for name, value in overrides.items():
-        quantity = known.get(name)
-        if quantity is None or not quantity.settable:
-            _refuse(quantity, name, value, valid)
-            continue
-        number = _check_value(quantity, value)
-        element = model.getElementBySId(name)
-        if quantity.kind == "parameter":
-            element.setValue(number)
-        elif quantity.kind == "compartment":
-            element.setSize(number)
-        elif element.isSetInitialAmount():
-            element.setInitialAmount(number)
-        else:
-            element.setInitialConcentration(number)
-    return str(libsbml.writeSBMLToString(document))
-
-
-def has_events(sbml: str) -> bool:
-    """Return True if the model has events (a *scenario* model)."""
-    document = _read(sbml)
-    return bool(document.getModel().getNumEvents())
-
-
-def without_events(sbml: str) -> str:
-    """Return the SBML text with every event removed: the model before its scenario starts.
-
-    RoadRunner refuses steady-state analysis on models with events; the steady state of a
-    scenario model is that of its event-free part, from which the scenario's time course starts.
-    """
-    document = _read(sbml)
-    events = document.getModel().getListOfEvents()
-    while events.size():
-        events.remove(0)
     return str(libsbml.writeSBMLToString(document))
 
 
@@ -391,12 +244,6 @@ def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:
         return None
 
 
-def timed_events(sbml: str) -> list[tuple[float, str]]:
-    """Return (time in s, name) of the events whose triggers are ``time >= t``, by time."""
-    document = _read(sbml)
-    return _timed_events(document.getModel())
-
-
 def _timed_events(model: libsbml.Model) -> list[tuple[float, str]]:
     found = []
     for event in model.getListOfEvents():
@@ -404,17 +251,6 @@ def _timed_events(model: libsbml.Model) -> list[tuple[float, str]]:
         if time is not None:
             found.append((time, event.getName() or event.getId()))
     return sorted(found)
-
-
-def event_times(sbml: str) -> list[float]:
-    """Return the times (s) of the model's events whose triggers are ``time >= t``, sorted."""
-    return [time for time, _ in timed_events(sbml)]
-
-
-def event_targets(sbml: str) -> list[str]:
-    """Return the ids of every quantity that an event assigns, in model order."""
-    document = _read(sbml)
-    return _event_targets(document.getModel())
 
 
 def _event_targets(model: libsbml.Model) -> list[str]:

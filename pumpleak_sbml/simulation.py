@@ -29,7 +29,7 @@ from .identifiers import volume_id
 from .trajectory import Trajectory
 
 if TYPE_CHECKING:
-    from .resolve import CompiledModel
+    from .built_model import CompiledModel
 
 __all__ = [
     "INTEGRATOR_SETTINGS",

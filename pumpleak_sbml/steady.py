@@ -49,10 +49,10 @@ import numpy as np
 
 from .errors import ModelDefinitionError, SteadyStateNotFoundError
 from .identifiers import MEMBRANE_POTENTIAL, volume_id
-from .ode import CompiledOde, OdeFunctions, functions_of
+from .ode_functions import CompiledOde, OdeFunctions, functions_of
 
 if TYPE_CHECKING:
-    from .resolve import CompiledModel
+    from .built_model import CompiledModel
 
 __all__ = [
     "Certificate",

@@ -8,6 +8,8 @@ import importlib.metadata
 import inspect
 import math
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,16 +21,16 @@ _INIT = Path(pl.__file__)
 
 
 def _names_imported_in_init() -> set[str]:
-    """Names bound by ``from .x import ...`` and top-level assignments in ``__init__.py``."""
+    """Return the public names ``__init__.py`` binds (eager or type-checker imports, values)."""
     tree = ast.parse(_INIT.read_text(encoding="utf-8"))
     names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
             names.update(alias.asname or alias.name for alias in node.names)
-        elif isinstance(node, ast.Assign):
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    names.discard("__all__")
-    return names
+    return {name for name in names if not name.startswith("_")} | {"__version__"}
 
 
 def _settable() -> list[str]:
@@ -48,12 +50,38 @@ def test_all_equals_names_imported_in_init() -> None:
 
 def test_all_equals_public_attributes_of_the_package() -> None:
     """Every public non-module attribute of the package is in ``__all__``, and vice versa."""
+    for name in pl.__all__:
+        getattr(pl, name)  # load the lazily imported names
     public = {
         name
         for name, value in vars(pl).items()
         if not name.startswith("_") and not inspect.ismodule(value)
     }
     assert public == set(pl.__all__) - {"__version__"}
+
+
+def test_lazy_names_are_the_names_type_checkers_see() -> None:
+    """Each lazily loaded name comes from the module ``__init__`` imports it from for mypy."""
+    tree = ast.parse(_INIT.read_text(encoding="utf-8"))
+    checked = {
+        alias.asname or alias.name: node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module != "errors"
+        for alias in node.names
+    }
+    assert checked == pl._LAZY
+
+
+def test_importing_the_package_loads_no_simulator_or_sbml_library() -> None:
+    """``import pumpleak_sbml`` stays light: RoadRunner, libsbml, Antimony and SymPy load on use."""
+    code = (
+        "import sys, pumpleak_sbml; "
+        "print(sorted({'roadrunner', 'libsbml', 'antimony', 'sympy'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
 
 
 @pytest.mark.parametrize("name", sorted(set(pl.__all__) - {"__version__"}))

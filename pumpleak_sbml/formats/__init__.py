@@ -2,7 +2,7 @@
 """Export formats: the table that names them. Each format is one module of this package.
 
 Each format module has ``dumps(built) -> str | bytes``, which writes a resolved model
-(:class:`~pumpleak_sbml.resolve.BuiltModel`) as the text of one file. Modules are imported
+(:class:`~pumpleak_sbml.built_model.BuiltModel`) as the text of one file. Modules are imported
 only when their format is used (libsedml, for OMEX, must not be imported before it is
 needed). Output is deterministic: the same model gives byte-identical text::
 
@@ -16,9 +16,9 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..built_model import Model, resolve
 from ..errors import ExportError
 from ..files import write_atomically
-from ..resolve import Model, resolve
 
 __all__ = ["FORMATS", "OMEX_END", "OMEX_POINTS", "Format", "export", "save_export"]
 

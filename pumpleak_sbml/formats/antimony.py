@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from ..built_model import BuiltModel
 from ..errors import ExportError, ModelDefinitionError
-from ..resolve import BuiltModel
 
 __all__ = ["dumps"]
 

@@ -28,9 +28,9 @@ from typing import Any
 
 import libsbml
 
+from ..built_model import BuiltModel
 from ..errors import ExportError
 from ..identifiers import CONCENTRATION_PREFIX, MEMBRANE_POTENTIAL, NERNST_PREFIX
-from ..resolve import BuiltModel
 
 __all__ = ["Experiment", "build_omex", "dumps", "sbml_at_state"]
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..resolve import BuiltModel
+from ..built_model import BuiltModel
 
 __all__ = ["dumps"]
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import libsbml
 
+from ..built_model import BuiltModel
 from ..errors import ExportError
-from ..resolve import BuiltModel
 
 __all__ = ["PORTS", "dumps", "flatten", "to_comp"]
 

@@ -16,8 +16,8 @@ import re
 
 import libsbml
 
+from ..built_model import BuiltModel
 from ..errors import ExportError
-from ..resolve import BuiltModel
 
 __all__ = ["dumps", "to_l2v4"]
 

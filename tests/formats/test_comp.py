@@ -93,8 +93,8 @@ def test_event_times_survive_importing_libsedml() -> None:
     """
     import libsedml  # noqa: F401  (the import itself is the point)
 
-    from pumpleak_sbml.sbml_document import event_times
+    from pumpleak_sbml.sbml_document import document_facts
 
-    assert event_times(pl.to_sbml("hydropic_change")) == [1000.0]
+    assert [t for t, _ in document_facts(pl.to_sbml("hydropic_change")).events] == [1000.0]
     with pytest.raises(pl.SteadyStateNotFoundError, match="after the scenario's last event"):
         pl.steady_state("hydropic_change", after_events=True)

@@ -33,7 +33,7 @@ from typing import Any, TypeAlias
 from . import cache
 from .errors import ModelDefinitionError
 from .library import antimony
-from .ode import CompiledOde
+from .ode_functions import CompiledOde
 from .quantities import Quantity
 
 __all__ = ["BuiltModel", "CompiledModel", "Model", "resolve"]
@@ -277,7 +277,7 @@ def _spec(model: Any, overrides: Mapping[str, object]) -> BuiltModel:
 
 
 def _checked(compiled: CompiledModel, overrides: Mapping[str, object]) -> dict[str, float]:
-    from .sbml_document import check_overrides
+    from .quantities import check_overrides
 
     return check_overrides(compiled.quantities, overrides)
 

@@ -221,7 +221,7 @@ def ode(model: Any, **overrides: float) -> Ode:
     Ode
         ``rhs``/``jac`` ready for ``scipy.integrate.solve_ivp(ode.rhs, ..., jac=ode.jac)``.
     """
-    from .resolve import resolve
+    from .built_model import resolve
 
     built = resolve(model, **overrides)
     functions = functions_of(built.compiled.ode)
