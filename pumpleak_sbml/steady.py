@@ -38,10 +38,11 @@ one the volume grows without bound: the volume test above is then exact.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -179,6 +180,21 @@ class _System:
     dependent: tuple[int, ...]
     totals: np.ndarray
     fixed: dict[int, float] = field(default_factory=dict)
+    floor: np.ndarray | None = None  # smallest yardstick of each rate (see `scale`)
+
+    def __post_init__(self) -> None:
+        if self.floor is None:
+            self.floor = np.zeros(len(self.positive))
+
+    def floored_at(self, y: np.ndarray) -> _System:
+        """Return this system with rate yardsticks floored at 1e-9 of the gross rates at ``y``.
+
+        At a thermodynamic equilibrium every ohmic driving force vanishes, and with it the
+        gross flux of each ion; the start's gross fluxes then give the scale instead.
+        """
+        with np.errstate(all="ignore"):
+            floor = 1e-9 * np.nan_to_num(np.abs(self.gross(y)), nan=0.0, posinf=0.0)
+        return dataclasses.replace(self, floor=floor)
 
     def rates(self, y: np.ndarray) -> np.ndarray:
         """D y/dt; NaN where the model's arithmetic fails (a log of zero, a division by zero)."""
@@ -211,7 +227,10 @@ class _System:
 
     def scale(self, y: np.ndarray, f: np.ndarray, gross: np.ndarray) -> np.ndarray:
         """Yardstick of each row: the gross rate; |l|·|y| for a law; the value for a fixed state."""
-        scale = np.where(gross > 0, gross, np.maximum(np.abs(f), 1e-300))
+        assert self.floor is not None
+        scale: np.ndarray = np.maximum(
+            np.where(gross > 0, gross, np.abs(f)), np.maximum(self.floor, 1e-300)
+        )
         for row, state in enumerate(self.dependent):
             scale[state] = max(float(np.abs(self.laws[row]) @ np.abs(y)), 1e-300)
         for state, value in self.fixed.items():
@@ -315,10 +334,12 @@ def _merit(system: _System, y: np.ndarray, scale: np.ndarray) -> float:
     return merit if math.isfinite(merit) else math.inf
 
 
-def _newton(system: _System, y: np.ndarray, reference: np.ndarray) -> _Outcome:
+def _newton(
+    system: _System, y: np.ndarray, reference: np.ndarray, *, iterations: int = _MAX_NEWTON
+) -> _Outcome:
     """Damped Newton with positivity-preserving steps and a backtracking line search."""
     y = y.copy()
-    for iteration in range(1, _MAX_NEWTON + 1):
+    for iteration in range(1, iterations + 1):
         judgement = _judge(system, y, reference)
         step = judgement.step
         if step is None:
@@ -335,7 +356,7 @@ def _newton(system: _System, y: np.ndarray, reference: np.ndarray) -> _Outcome:
         else:
             return _Outcome(y, False, iteration)
         y = trial
-    return _Outcome(y, False, _MAX_NEWTON)
+    return _Outcome(y, False, iterations)
 
 
 # --- pseudo-transient continuation -------------------------------------------------------------
@@ -360,13 +381,21 @@ class _Transient:
     grew: int | None = None  # a positive state that grew beyond 1e4 times its start
 
 
-def _pseudo_transient(system: _System, y: np.ndarray, reference: np.ndarray) -> _Transient:
+def _pseudo_transient(
+    system: _System,
+    y: np.ndarray,
+    reference: np.ndarray,
+    accept: Callable[[np.ndarray], bool] = lambda _: True,
+) -> _Transient:
     """Implicit Euler with steps that grow as the state settles; Newton tried along the way.
 
     Each step solves (I/dt - J) dy = f, so large steps are Newton steps and small ones follow
-    the dynamics. The step grows when a step changes no state by more than 10 %.
+    the dynamics. The step grows when a step changes no state by more than 10 %. A state
+    Newton converges to ends the run only if ``accept`` takes it (e.g. it is stable); after a
+    refusal the dynamics go on for a while before Newton is tried again.
     """
     y = y.copy()
+    resting = 0  # steps to wait before trying Newton again after a refused answer
     start = y.copy()
     dt, time = 1e-6, 0.0
     n = len(y)
@@ -393,10 +422,12 @@ def _pseudo_transient(system: _System, y: np.ndarray, reference: np.ndarray) -> 
         time += dt
         change = float(np.max(np.abs(step) / system.state_scale(y, reference)))
         dt *= 4.0 if change < 0.1 else 1.5 if change < 0.3 else 0.5
-        if step_count % 5 == 0 or change < 1e-3:
-            attempt = _newton(system, y, reference)
-            if attempt.converged:
+        resting -= 1
+        if resting <= 0 and (step_count % 5 == 0 or change < 1e-3):
+            attempt = _newton(system, y, reference, iterations=20)
+            if attempt.converged and accept(attempt.y):
                 return _Transient(attempt.y, True, time, step_count)
+            resting = 50 if attempt.converged else 0
         grown = np.flatnonzero(system.positive & (np.abs(y) > 1e4 * np.abs(start)) & free)
         if grown.size:
             return _Transient(y, False, time, step_count, grew=int(grown[0]))
@@ -467,11 +498,15 @@ class _VolumePoint:
     volume: float
     y: np.ndarray
     excess: float  # d volume / dt at the ion balance (positive: water enters)
+    p: np.ndarray  # the constants it was balanced with
+    gross: float  # the gross water flow (against each osmotic side)
 
 
 @dataclass(frozen=True)
 class _VolumeScan:
+    start: float  # the initial volume
     points: tuple[_VolumePoint, ...]
+    unresolved: bool = False  # the upward scan stopped where rounding hides the charge
     root: np.ndarray | None = None
     depletion: _Depletion | None = None
     limit: _VolumePoint | None = None  # the ion balance with no trapped solute (infinite volume)
@@ -498,33 +533,40 @@ class _VolumeContinuation:
         self.volume_id = compiled.states[volume]
         self.compartments = compiled.state_compartments
         self.depletion: _Depletion | None = None
+        self.unresolved = False
 
     def balance(
         self, guess: np.ndarray, volume: float, p: np.ndarray | None = None
     ) -> _VolumePoint | None:
         """Solve every balance but water's at a fixed volume; None if the ions cannot balance."""
-        system = _System(
-            self.system.functions,
-            self.system.p if p is None else p,
-            self.system.t,
-            self.system.positive,
-            self.system.laws,
-            self.system.dependent,
-            self.system.totals,
-            {self.volume: volume},
+        system = dataclasses.replace(
+            self.system, p=self.system.p if p is None else p, fixed={self.volume: volume}
         )
-        start = _rescaled(guess, self.compartments, self.volume_id, volume / guess[self.volume])
-        start[self.volume] = volume
-        outcome = _newton(system, start, self.reference)
+        # Two warm starts: the guess's concentrations (amounts scaled with the volume), and
+        # its amounts (the same net charge, so a charge-difference Vm stays finite).
+        scaled = _rescaled(guess, self.compartments, self.volume_id, volume / guess[self.volume])
+        kept = guess.copy()
+        scaled[self.volume] = kept[self.volume] = volume
+        starts = [start for start in (scaled, kept) if np.all(np.isfinite(system.rates(start)))]
+        if not starts:
+            return None
+        system = system.floored_at(starts[-1])
+        for start in starts:
+            outcome = _newton(system, start, self.reference)
+            if outcome.converged:
+                break
         y = outcome.y
+        if not outcome.converged and _judge(system, y, self.reference).noise > NOISE_LIMIT:
+            self.unresolved = True  # too large for its charge to be resolved: stop here
+            return None
         if not outcome.converged:
-            transient = _pseudo_transient(system, start, self.reference)
+            transient = _pseudo_transient(system, starts[-1], self.reference)
             if not transient.converged:
                 self.depletion = self.depletion or transient.depletion
                 return None
             y = transient.y
         excess = float(system.rates(y)[self.volume])
-        return _VolumePoint(volume, y, excess)
+        return _VolumePoint(volume, y, excess, system.p, float(system.gross(y)[self.volume]))
 
     def scan(self, y0: np.ndarray) -> _VolumeScan:
         """Balance the ions on a grid of volumes around the start; refine a sign change."""
@@ -543,8 +585,14 @@ class _VolumeContinuation:
         points.sort(key=lambda point: point.volume)
         for low, high in itertools.pairwise(points):
             if low.excess > 0 >= high.excess:
-                return _VolumeScan(tuple(points), root=self._refine(low, high))
-        return _VolumeScan(tuple(points), depletion=self.depletion, limit=self._limit(y0))
+                return _VolumeScan(origin, tuple(points), root=self._refine(low, high))
+        return _VolumeScan(
+            origin,
+            tuple(points),
+            unresolved=self.unresolved,
+            depletion=self.depletion,
+            limit=self._limit(y0),
+        )
 
     def _refine(self, low: _VolumePoint, high: _VolumePoint) -> np.ndarray | None:
         """Bisect (in log volume) between a swelling and a shrinking volume; return the state."""
@@ -643,9 +691,10 @@ class SteadyStateSolver:
             ],
             dtype=bool,
         )
-        return _System(
+        system = _System(
             self.functions, p, t, positive, self.laws, compiled.dependent, self.laws @ y0
         )
+        return system.floored_at(y0)
 
     def solve(
         self,
@@ -689,6 +738,26 @@ class SteadyStateSolver:
             raise SteadyStateNotFoundError(model_id, self._not_found_message(attempt))
         return state
 
+    def certify(
+        self, y0: np.ndarray, p: np.ndarray, y: np.ndarray, *, t: float = 0.0
+    ) -> Certificate | None:
+        """Return the certificate of a candidate steady state ``y``, or None if it fails.
+
+        Parameters
+        ----------
+        y0
+            The start the candidate was reached from (it fixes the conserved moieties).
+        p
+            The constants of the run.
+        y
+            The candidate state.
+        t
+            The model time the state belongs to.
+        """
+        attempt = _Attempt(self._system(y0, p, t), y0, self.functions.compiled.model_id)
+        state = self._certified(attempt, np.asarray(y, dtype=float), method="given", iterations=0)
+        return None if state is None else state.certificate
+
     def _accept(
         self, attempt: _Attempt, y: np.ndarray, method: str, iterations: int
     ) -> SteadyState | None:
@@ -727,7 +796,13 @@ class SteadyStateSolver:
         return None
 
     def _by_transient(self, attempt: _Attempt) -> SteadyState | None:
-        transient = _pseudo_transient(attempt.system, attempt.y0, attempt.y0)
+        def stable(y: np.ndarray) -> bool:
+            state = self._certified(attempt, y, method="", iterations=0)
+            if state is not None and not state.certificate.stable:
+                attempt.unstable = state.certificate
+            return state is not None and state.certificate.stable
+
+        transient = _pseudo_transient(attempt.system, attempt.y0, attempt.y0, stable)
         if transient.converged:
             method = "pseudo-transient continuation"
             state = self._accept(attempt, transient.y, method, transient.steps)
@@ -737,8 +812,13 @@ class SteadyStateSolver:
             raise SteadyStateNotFoundError(
                 attempt.model_id, self._depletion_message(transient.depletion)
             )
+        grew = ""
+        if transient.grew is not None:
+            sid = self.functions.compiled.states[transient.grew]
+            grew = f"; {sid} grew beyond 10^4 times its start"
         attempt.tried.append(
-            f"pseudo-transient continuation to t = {transient.time:.3g} s ({transient.steps} steps)"
+            f"pseudo-transient continuation to t = {transient.time:.3g} s "
+            f"({transient.steps} steps{grew})"
         )
         attempt.last = transient.y
         return None
@@ -753,8 +833,12 @@ class SteadyStateSolver:
         """
         compiled = self.functions.compiled
         for sid, kind, value in zip(compiled.states, compiled.state_kinds, y0, strict=True):
-            impossible = kind == "compartment" and value <= 0
-            if not math.isfinite(value) or value < 0 or impossible:
+            # A size must be positive and an amount non-negative; a parameter may be negative
+            # (a membrane potential as a state, for example).
+            impossible = (kind == "compartment" and value <= 0) or (
+                kind != "parameter" and value < 0
+            )
+            if not math.isfinite(value) or impossible:
                 raise ModelDefinitionError(
                     f"{model_id}: impossible initial state: {sid} starts at {value:g}; check "
                     "the initial concentrations (they must be electroneutral and non-negative)"
@@ -853,7 +937,7 @@ class SteadyStateSolver:
         values.update(
             zip(
                 compiled.observables,
-                (float(v) for v in self.functions.observe(system.t, y, system.p)),
+                (float(v) for v in self.functions.observe_guarded(system.t, y, system.p)),
                 strict=True,
             )
         )
@@ -902,24 +986,37 @@ class SteadyStateSolver:
         )
 
     def _refuse_without_root(self, system: _System, scan: _VolumeScan, model_id: str) -> None:
-        """Raise "no finite steady state" when the volume scan shows it; else return."""
+        """Raise "no finite steady state" when the volume scan shows it; else return.
+
+        It is shown only if the ions balance, and water enters, at every volume of the scan
+        up to 10^5 times the start (or the largest volume whose charge double precision can
+        resolve), and in the limit of infinite volume when that can be computed; a scan cut
+        short for any other reason proves nothing.
+        """
         if scan.depletion is not None and not scan.points:
             raise SteadyStateNotFoundError(model_id, self._depletion_message(scan.depletion))
         if not scan.points or self.volume is None:
             return
-        if all(point.excess > 0 for point in scan.points) and (
-            scan.limit is None or scan.limit.excess >= 0
+        covered = scan.unresolved or scan.points[-1].volume >= 1e4 * scan.start
+        if (
+            covered
+            and all(point.excess > 0 for point in scan.points)
+            and (
+                scan.limit is None
+                or scan.limit.excess >= -RESIDUAL_TOLERANCE * scan.limit.gross  # 0 within noise
+            )
         ):
             raise SteadyStateNotFoundError(model_id, self._swelling_message(system, scan))
 
-    def _osmotic_excess(self, system: _System, y: np.ndarray) -> float | None:
-        values = dict(
-            zip(
-                self.functions.compiled.observables,
-                self.functions.observe(system.t, y, system.p),
-                strict=True,
-            )
-        )
+    def _observed(
+        self, system: _System, y: np.ndarray, p: np.ndarray | None = None
+    ) -> dict[str, float]:
+        """Every computed quantity at ``y``; NaN where the arithmetic fails."""
+        values = self.functions.observe_guarded(system.t, y, system.p if p is None else p)
+        return dict(zip(self.functions.compiled.observables, values, strict=True))
+
+    def _osmotic_excess(self, system: _System, point: _VolumePoint) -> float | None:
+        values = self._observed(system, point.y, point.p)
         if "osm_i" in values and "osm_o" in values:
             return float(values["osm_i"] - values["osm_o"])
         return None
@@ -927,26 +1024,24 @@ class SteadyStateSolver:
     def _swelling_message(self, system: _System, scan: _VolumeScan) -> str:
         compiled = self.functions.compiled
         volume_id = compiled.states[self.volume] if self.volume is not None else "volume"
+        unit = self._unit(volume_id)
         first, last = scan.points[0], scan.points[-1]
+        reach = (
+            " (the largest whose net charge double precision resolves)" if scan.unresolved else ""
+        )
         message = (
-            f"no finite steady state: with its ions balanced, the cell takes up water at every "
-            f"volume from {first.volume:.3g} to {last.volume:.3g}{self._unit(volume_id)}"
+            "no finite steady state: with its ions balanced, the cell takes up water at every "
+            f"volume from {first.volume:.3g} to {last.volume:.3g}{unit}{reach}"
         )
-        excess = self._osmotic_excess(system, scan.points[-1].y)
-        if excess is not None and scan.limit is not None:
-            limit = self._osmotic_excess(system, scan.limit.y)
+        excess = self._osmotic_excess(system, last)
+        limit = self._osmotic_excess(system, scan.limit) if scan.limit is not None else None
+        if excess is not None and limit is not None:
             message += (
-                f" (osmotic excess osm_i - osm_o = {excess:+.3g} mM at the largest volume, "
-                f"{limit:+.3g} mM in the limit of infinite volume)"
+                f" and as the volume tends to infinity: osm_i - osm_o is {excess:+.3g} mM at "
+                f"{last.volume:.3g}{unit} and {limit:+.3g} mM in the limit"
             )
-        message += f", so the volume {volume_id} grows without bound"
-        values = dict(
-            zip(
-                compiled.observables,
-                self.functions.observe(system.t, scan.points[0].y, system.p),
-                strict=True,
-            )
-        )
+        message += f"; the volume {volume_id} grows without bound"
+        values = self._observed(system, first.y)
         pumps = [r for r in compiled.reactions if "pump" in r.lower()]
         if not pumps or values.get("I_pump") == 0.0:
             message += (
@@ -956,22 +1051,25 @@ class SteadyStateSolver:
         return message
 
     def _not_found_message(self, attempt: _Attempt) -> str:
+        tried = "; ".join(attempt.tried)
+        if attempt.unstable is not None:
+            growing = max(attempt.unstable.eigenvalues, key=lambda z: z.real)
+            pair = f" ± {abs(growing.imag):.3g}i" if growing.imag else ""
+            return (
+                "no stable steady state: the one found is unstable (eigenvalue "
+                f"{growing.real:+.3g}{pair} /s), so the dynamics leave it"
+                f"{' and may oscillate' if growing.imag else ''}; tried {tried}"
+            )
         system, y0 = attempt.system, attempt.y0
         judgement = _judge(system, attempt.last if attempt.last is not None else y0, y0)
         rows = system.rate_rows()
         worst = max(rows, key=lambda i: abs(judgement.residual[i])) if rows else None
-        message = "no steady state found: tried " + "; ".join(attempt.tried)
+        message = f"no steady state found: tried {tried}"
         if worst is not None and np.isfinite(judgement.residual[worst]):
             sid = self.functions.compiled.states[worst]
             message += (
                 f"; at the end, d{sid}/dt is still {abs(judgement.residual[worst]):.2g} of the "
                 f"flux that balances in it (the tolerance is {RESIDUAL_TOLERANCE:g})"
-            )
-        if attempt.unstable is not None:
-            growing = max(attempt.unstable.eigenvalues, key=lambda z: z.real)
-            message += (
-                f"; the only steady state found is unstable (eigenvalue {growing.real:+.3g}/s): "
-                "the dynamics leave it"
             )
         return message
 

@@ -124,29 +124,39 @@ def leaks(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
     return drawn
 
 
-def fixed_pump_current(draw: st.DrawFn, sodium_leak: dict[str, Any], sodium_out: float) -> float:
-    """Draw the I_max (µA/cm²) of a fixed pump that the Na+ leak can balance.
+def fixed_pump_current(
+    draw: st.DrawFn, sodium_leak: dict[str, Any], sodium_out: float, *, bounded: bool = True
+) -> float:
+    """Draw the I_max (µA/cm²) of a fixed pump against the Na+ leak.
 
-    A fixed pump does not slow down as [Na+]i falls, so it must not outrun the leak:
+    A fixed pump does not slow down as [Na+]i falls, so it can outrun the leak:
 
     * linear leak: at steady state E_Na - Vm = 3 I_max/g_Na, so [Na+]i ~ [Na+]o
       exp(-(Vm + 3 I_max/g_Na)/(RT/F)); 3 I_max/g_Na is drawn in 90-200 mV ([Na+]i ~ 1-80
-      mM). Beyond that [Na+]i heads for 1e-7 mM, where no solver converges and no cell lives.
+      mM), or, unbounded, in 50-400 mV (down to ~1e-5 mM, where some cells have no finite
+      volume: the K+ the pump brings in cannot leak out).
     * GHK leak: the Na+ influx saturates as [Na+]i -> 0, at P F [Na+]o u e^-u/(e^-u - 1),
       ~2.8 P F [Na+]o at -70 mV (P F c is µA/cm² exactly). A pump above it drives [Na+]i
-      negative; 3 I_max is drawn at 60-90% of it (the cell depolarises as the pump weakens).
+      negative; 3 I_max is drawn at 60-90% of it (the cell depolarises as the pump weakens),
+      or, unbounded, at 30-150%.
     """
     if sodium_leak["law"] == "linear":
-        return draw(log_uniform(90.0, 200.0)) * float(sodium_leak["g"]) / 3
+        drive = log_uniform(90.0, 200.0) if bounded else log_uniform(50.0, 400.0)
+        return draw(drive) * float(sodium_leak["g"]) / 3
     saturated_influx = 2.8 * float(sodium_leak["P"]) * 96485.33212 * sodium_out
-    return draw(st.floats(0.6, 0.9)) * saturated_influx / 3
+    share = st.floats(0.6, 0.9) if bounded else st.floats(0.3, 1.5)
+    return draw(share) * saturated_influx / 3
 
 
 @st.composite
-def pumps(draw: st.DrawFn, sodium_leak: dict[str, Any], sodium_out: float) -> dict[str, Any]:
+def pumps(
+    draw: st.DrawFn, sodium_leak: dict[str, Any], sodium_out: float, *, bounded: bool = True
+) -> dict[str, Any]:
     """Draw a Na+/K+ pump of any law with its constants; a fixed one sized against the leak.
 
     The laws other than ``fixed`` slow down as [Na+]i falls and are drawn from their ranges.
+    With ``bounded=False`` a fixed pump is drawn against the leak over a wider range, so that
+    some cells swell without bound and some drive Na+ below zero.
     """
     law = draw(st.sampled_from(sorted(PUMP_RANGES)))
     pump = {
@@ -154,12 +164,14 @@ def pumps(draw: st.DrawFn, sodium_leak: dict[str, Any], sodium_out: float) -> di
         **{key: draw(log_uniform(*bounds)) for key, bounds in PUMP_RANGES[law].items()},
     }
     if law == "fixed":
-        pump["I_max"] = fixed_pump_current(draw, sodium_leak, sodium_out)
+        pump["I_max"] = fixed_pump_current(draw, sodium_leak, sodium_out, bounded=bounded)
     return pump
 
 
 @st.composite
-def cell_specs(draw: st.DrawFn, *, protocol: bool = True) -> dict[str, Any]:
+def cell_specs(
+    draw: st.DrawFn, *, protocol: bool = True, bounded_pump: bool = True
+) -> dict[str, Any]:
     """Draw a complete valid spec dict; optionally with cotransporters and a protocol step.
 
     The protocol step (if any) swaps medium Na+ for K+ (so the medium stays neutral) and
@@ -178,7 +190,7 @@ def cell_specs(draw: st.DrawFn, *, protocol: bool = True) -> dict[str, Any]:
         "cell": draw(cells()),
         "leaks": draw(leaks()),
     }
-    spec["pump"] = draw(pumps(spec["leaks"]["Na"], medium["Na"]))
+    spec["pump"] = draw(pumps(spec["leaks"]["Na"], medium["Na"], bounded=bounded_pump))
     cotransporters = {}
     if draw(st.booleans()):
         cotransporters["KCC2"] = {"g": draw(log_uniform(0.002, 0.05))}
