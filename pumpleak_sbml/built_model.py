@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,36 +244,50 @@ def _sbml_file(path: Path, overrides: Mapping[str, object]) -> BuiltModel:
     return BuiltModel(str(path), compiled, _checked(compiled, overrides), "sbml")
 
 
-def _spec(model: Any, overrides: Mapping[str, object]) -> BuiltModel:
-    from .antimony_writer import to_antimony
-    from .spec import (
-        CellSpec,
-        apply_spec_overrides,
-        read_spec_file,
-        spec_from_dict,
-        spec_model_ids,
-        spec_to_dict,
-    )
+def _spec_data(model: Any) -> Mapping[str, Any]:
+    from .spec import CellSpec, read_spec_file, spec_to_dict
 
     if isinstance(model, CellSpec):
-        data: Mapping[str, Any] = spec_to_dict(model)
-    elif isinstance(model, Path):
-        data = read_spec_file(model)
-    else:
-        data = model
+        return spec_to_dict(model)
+    if isinstance(model, Path):
+        return read_spec_file(model)
+    data: Mapping[str, Any] = model
+    return data
+
+
+@functools.lru_cache(maxsize=64)
+def _spec_model(key: str) -> tuple[str, CompiledModel]:
+    """Validate a spec (given as its canonical JSON) and compile it, once per spec."""
+    from .antimony_writer import to_antimony
+    from .spec import spec_from_dict
+
+    spec = spec_from_dict(json.loads(key))
+    return spec.name, _compiled_antimony(to_antimony(spec), f"spec {spec.name}", None)
+
+
+def _spec(model: Any, overrides: Mapping[str, object]) -> BuiltModel:
+    from .spec import apply_spec_overrides, spec_from_dict, spec_model_ids
+
+    data = _spec_data(model)
     where = f"{model}: " if isinstance(model, Path) else ""
     try:
-        base = spec_from_dict(data)
-        edited = apply_spec_overrides(data, overrides)
-        spec_from_dict(edited)  # the spec's own rules apply to the overridden values
+        try:
+            key = json.dumps(data, sort_keys=True)
+        except (TypeError, ValueError):
+            spec_from_dict(data)  # says what is wrong with a spec that is not plain data
+            raise
+        name, compiled = _spec_model(key)
+        if overrides:
+            # The spec's own rules apply to the overridden values (the structure, and with it
+            # the model's name check, is unchanged).
+            spec_from_dict(apply_spec_overrides(data, overrides), check_name=False)
     except ModelDefinitionError as err:
         if where and not str(err).startswith(where):
             raise ModelDefinitionError(f"{where}{err}") from err
         raise
-    compiled = _compiled_antimony(to_antimony(base), f"spec {base.name}", None)
     values = spec_model_ids(data, overrides)
     return BuiltModel(
-        base.name, compiled, values, "spec", spec_data=data, spec_overrides=dict(overrides)
+        name, compiled, values, "spec", spec_data=data, spec_overrides=dict(overrides)
     )
 
 

@@ -76,6 +76,7 @@ NOISE_FACTOR = 64.0
 
 _EPSILON = float(np.finfo(float).eps)
 _MAX_NEWTON = 60
+_JUDGE_BELOW = 1e-5  # Newton judges convergence in full only below this scaled residual
 _MAX_PTC_STEPS = 3000
 _PTC_END = 1e13  # s: pseudo-transient continuation stops here (300,000 years)
 _VOLUME_GRID = tuple(10.0**k for k in np.arange(-2.0, 5.01, 0.25))
@@ -324,6 +325,7 @@ class _Outcome:
     y: np.ndarray
     converged: bool
     iterations: int
+    judgement: _Judgement | None = None  # of ``y``, when converged
 
 
 def _merit(system: _System, y: np.ndarray, scale: np.ndarray) -> float:
@@ -337,20 +339,31 @@ def _merit(system: _System, y: np.ndarray, scale: np.ndarray) -> float:
 def _newton(
     system: _System, y: np.ndarray, reference: np.ndarray, *, iterations: int = _MAX_NEWTON
 ) -> _Outcome:
-    """Damped Newton with positivity-preserving steps and a backtracking line search."""
+    """Damped Newton with positivity-preserving steps and a backtracking line search.
+
+    The full judgement (rounding noise, the step's tolerance) is made only near the answer.
+    The state returned is the last Newton step's result, which the caller certifies.
+    """
     y = y.copy()
     for iteration in range(1, iterations + 1):
-        judgement = _judge(system, y, reference)
-        step = judgement.step
+        f = system.rates(y)
+        gross = system.gross(y)
+        scale = system.scale(y, f, gross)
+        residual = system.residual(y, f) / scale
+        if np.max(np.abs(residual)) <= _JUDGE_BELOW:
+            judgement = _judge(system, y, reference)
+            if judgement.converged and judgement.step is not None:
+                return _Outcome(
+                    y + judgement.step * system.step_limit(y, judgement.step), True, iteration
+                )
+        step = _solve(system.matrix(system.jacobian(y)), -system.residual(y, f))
         if step is None:
             return _Outcome(y, False, iteration)
-        if judgement.converged:
-            return _Outcome(y + step * system.step_limit(y, step), True, iteration)
         alpha = system.step_limit(y, step)
-        merit = float(np.sum(judgement.residual**2))
+        merit = float(np.sum(residual**2))
         for _ in range(40):
             trial = y + alpha * step
-            if _merit(system, trial, judgement.scale) <= (1 - 1e-4 * alpha) * merit:
+            if _merit(system, trial, scale) <= (1 - 1e-4 * alpha) * merit:
                 break
             alpha /= 2
         else:
@@ -758,11 +771,15 @@ class SteadyStateSolver:
         state = self._certified(attempt, np.asarray(y, dtype=float), method="given", iterations=0)
         return None if state is None else state.certificate
 
-    def _accept(
-        self, attempt: _Attempt, y: np.ndarray, method: str, iterations: int
-    ) -> SteadyState | None:
-        """Return the certified, stable state at ``y``; remember an unstable one."""
-        state = self._certified(attempt, y, method=method, iterations=iterations)
+    def _accept(self, attempt: _Attempt, outcome: _Outcome, method: str) -> SteadyState | None:
+        """Return the certified, stable state Newton converged to; remember an unstable one."""
+        state = self._certified(
+            attempt,
+            outcome.y,
+            method=method,
+            iterations=outcome.iterations,
+            judgement=outcome.judgement,
+        )
         if state is not None and not state.certificate.stable:
             attempt.unstable = state.certificate
             return None
@@ -773,7 +790,7 @@ class SteadyStateSolver:
         for start in starts:
             outcome = _newton(attempt.system, np.asarray(start, dtype=float), attempt.y0)
             if outcome.converged:
-                state = self._accept(attempt, outcome.y, "newton", outcome.iterations)
+                state = self._accept(attempt, outcome, "newton")
                 if state is not None:
                     return state
         attempt.tried.append("Newton's method from the start")
@@ -789,7 +806,11 @@ class SteadyStateSolver:
         else:
             outcome = _newton(attempt.system, scan.root, attempt.y0)
             if outcome.converged:
-                state = self._accept(attempt, outcome.y, "volume continuation", len(scan.points))
+                state = self._accept(
+                    attempt,
+                    dataclasses.replace(outcome, iterations=len(scan.points)),
+                    "volume continuation",
+                )
                 if state is not None:
                     return state
         attempt.tried.append(f"volume continuation over {len(scan.points)} volumes")
@@ -804,8 +825,8 @@ class SteadyStateSolver:
 
         transient = _pseudo_transient(attempt.system, attempt.y0, attempt.y0, stable)
         if transient.converged:
-            method = "pseudo-transient continuation"
-            state = self._accept(attempt, transient.y, method, transient.steps)
+            outcome = _Outcome(transient.y, True, transient.steps)
+            state = self._accept(attempt, outcome, "pseudo-transient continuation")
             if state is not None:
                 return state
         if transient.depletion is not None:
@@ -891,11 +912,18 @@ class SteadyStateSolver:
     # --- certification ---------------------------------------------------------------------
 
     def _certified(
-        self, attempt: _Attempt, y: np.ndarray, *, method: str, iterations: int
+        self,
+        attempt: _Attempt,
+        y: np.ndarray,
+        *,
+        method: str,
+        iterations: int,
+        judgement: _Judgement | None = None,
     ) -> SteadyState | None:
         """Return the certified steady state at ``y``, or None if it fails a check."""
         system = attempt.system
-        judgement = _judge(system, y, attempt.y0)
+        if judgement is None:
+            judgement = _judge(system, y, attempt.y0)
         if not judgement.converged or not _is_physical(system, y, judgement):
             return None
         compiled = self.functions.compiled

@@ -502,11 +502,17 @@ def test_exported_sbml_file_gives_the_library_models_state(tmp_path: Path) -> No
 
 
 def test_spec_cell_matches_the_hand_written_model() -> None:
-    """The pump_leak spec and the hand-written pump_leak reach one state (rel 1e-11)."""
+    """The pump_leak spec and the hand-written pump_leak reach one state.
+
+    Concentrations and volume agree to 1e-10; Vm to 1e-8 mV, ten times the rounding error of
+    a charge-difference Vm in this cell (~1e-9 mV): two models that are the same equations
+    written in a different order round differently.
+    """
     spec = pl.steady_state(SPEC)
     library = pl.steady_state("pump_leak")
-    for sid in ("cell", "Vm", "conc_Na_i", "conc_K_i", "conc_Cl_i"):
-        assert spec[sid] == pytest.approx(library[sid], rel=1e-11, abs=1e-11)
+    for sid in ("cell", "conc_Na_i", "conc_K_i", "conc_Cl_i"):
+        assert spec[sid] == pytest.approx(library[sid], rel=1e-10)
+    assert spec["Vm"] == pytest.approx(library["Vm"], abs=10 * vm_rounding(library))
 
 
 def test_data_spec_overrides_change_values_not_the_compiled_model() -> None:
