@@ -201,26 +201,23 @@ def main() -> None:
     reference, error = ours(args.calls)
     rows.append(("ours, warm (pl.steady_state)", reference, error))
     rows.append(("ours, spec cell (pump_leak.toml), warm", *spec_cell(args.calls)))
-    rows.append(
-        ("RoadRunner steadyState(), defaults", *roadrunner(min(args.calls, 20), moieties=False))
-    )
+    few = min(args.calls, 20)
+    rows.append(("RoadRunner steadyState(), defaults", *roadrunner(few, moieties=False)))
     rows.append(
         ("RoadRunner steadyState(), moiety analysis on", *roadrunner(args.calls, moieties=True))
     )
+    some = min(args.calls, 50)
     try:
-        rows.append(("COPASI steady-state task, defaults", *copasi(min(args.calls, 50), None)))
-        rows.append(
-            ("COPASI steady-state task, resolution 1e-6", *copasi(min(args.calls, 50), 1e-6))
-        )
+        rows.append(("COPASI steady-state task, defaults", *copasi(some, None)))
+        rows.append(("COPASI steady-state task, resolution 1e-6", *copasi(some, 1e-6)))
     except ImportError:
         print("(COPASI skipped: pip install copasi-basico)")
     rows.append(("closed form (Python, electroneutral)", *closed_form(args.calls)))
     print(f"{'per call':<46} {'median':>11} {'/ ours':>8} {'max |dVm| vs closed form':>26}")
     for label, seconds, worst in rows:
         failed = " (failed)" if math.isinf(worst) else ""
-        print(
-            f"{label:<46} {seconds * 1e3:>8.3f} ms {seconds / reference:>8.2f} {worst:>22.2e} mV{failed}"
-        )
+        ratio = seconds / reference
+        print(f"{label:<46} {seconds * 1e3:>8.3f} ms {ratio:>8.2f} {worst:>22.2e} mV{failed}")
     print("(|dVm| includes the closed form's neglect of the capacitive charge, ~1e-3 mV)")
     with tempfile.TemporaryDirectory() as folder:
         medians = processes(args.processes, Path(folder))
