@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -134,6 +135,60 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from . import scan
+
+    if args.out is not None:
+        check_writable(args.out, overwrite=args.force)
+    if args.plot is not None:
+        from .plotting import check_figure_path
+
+        check_figure_path(args.plot, overwrite=args.force)
+    ranges = dict(scan.parse_range(text) for text in args.param)
+    points = scan.read_points(args.points_file) if args.points_file is not None else None
+    if (not ranges) == (points is None):
+        raise _UsageError("give --param NAME=START:STOP:N ... or --points-file FILE.csv (one)")
+    client = _dask_client(args.scheduler) if args.scheduler else None
+    started = time.perf_counter()
+    table = scan.scan(
+        args.model,
+        ranges or None,
+        points=points,
+        mode="timecourse" if args.end is not None else "steady",
+        end=args.end,
+        workers=args.workers,
+        client=client,
+        progress=True,
+        **_overrides(args.set),
+    )
+    seconds = time.perf_counter() - started
+    if args.out is None:
+        table.to_csv(sys.stdout, index=False)
+    else:
+        scan.save_table(table, args.out, overwrite=args.force)
+        counts = ", ".join(f"{n} {status}" for status, n in table.status.value_counts().items())
+        print(f"wrote {args.out}: {len(table)} points ({counts}) in {seconds:.1f} s")
+    if args.plot is not None:
+        from .plotting import plot_scan
+
+        plot_scan(table, table.attrs["parameters"], args.plot, overwrite=args.force)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _dask_client(address: str) -> object:
+    try:
+        from dask.distributed import Client
+    except ImportError as err:
+        raise _UsageError(
+            "a Dask scheduler needs dask.distributed: pip install 'pumpleak_sbml[dask]'"
+        ) from err
+    try:
+        return Client(address, timeout="10s")  # type: ignore[no-untyped-call]  # dask is untyped
+    except (OSError, TimeoutError) as err:
+        raise _UsageError(f"cannot reach the Dask scheduler at {address}: {err}") from err
+
+
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from .crosscheck import crosscheck
 
@@ -174,6 +229,62 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"wrote {args.plot}: the pump-block time course")
     return 0
+
+
+def _add_steady(
+    steady: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    steady.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list), spec (.toml) or SBML file"
+    )
+    steady.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    steady.add_argument(
+        "--after-events",
+        action="store_true",
+        help="for a scenario model: the steady state after its events",
+    )
+    settings(steady)
+
+
+_SCAN_HELP = "steady states (or time-course ends) over a grid or a list of parameter values"
+
+
+def _add_scan(
+    scan: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    scan.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list), spec (.toml) or SBML file"
+    )
+    scan.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=START:STOP:N[:log]",
+        help="a parameter to vary: N values from START to STOP (log: log spaced), or "
+        "NAME=v1,v2,...; repeat for a grid (the last varies fastest)",
+    )
+    scan.add_argument(
+        "--points-file", type=Path, help="CSV of points instead: a header of names, a row each"
+    )
+    mode = scan.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--steady", action="store_true", help="a certified steady state per point (default)"
+    )
+    mode.add_argument(
+        "--end", type=float, metavar="SECONDS", help="the state at END s of a time course instead"
+    )
+    scan.add_argument(
+        "--workers", type=int, help="worker processes (default: every core; 1: serial)"
+    )
+    scan.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT", help="run on a Dask distributed cluster"
+    )
+    scan.add_argument(
+        "--out", type=Path, help="table to write: .csv or .parquet (default: CSV on stdout)"
+    )
+    scan.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
+    scan.add_argument("--force", action="store_true", help="replace existing output files")
+    settings(scan)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -226,17 +337,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
     simulate.add_argument("--force", action="store_true", help="replace existing output files")
     settings(simulate)
-    steady = command("steady", _cmd_steady, "find and print a model's steady state")
-    steady.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
-    )
-    steady.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    steady.add_argument(
-        "--after-events",
-        action="store_true",
-        help="for a scenario model: the steady state after its events",
-    )
-    settings(steady)
+    _add_steady(command("steady", _cmd_steady, "find and print a model's steady state"), settings)
     export = command("export", _cmd_export, "write a model in an exchange format")
     export.add_argument(
         "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
@@ -271,6 +372,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-copasi", action="store_true", help="skip COPASI (without the [crosscheck] extra)"
     )
     settings(crosscheck)
+    _add_scan(command("scan", _cmd_scan, _SCAN_HELP), settings)
     new_spec = command("new-spec", _cmd_new_spec, "write a commented starting cell spec (TOML)")
     new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     new_spec.add_argument("--force", action="store_true", help="replace an existing file")
@@ -299,6 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_request.code if isinstance(exit_request.code, int) else 2
     try:
         return int(args.handler(args))
+    except KeyboardInterrupt:
+        print("pumpleak: interrupted; nothing was written", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped listening: not an error of ours. Point stdout at
         # /dev/null so that Python's final flush does not fail again.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Figures of a time course, for a slide: volume, potentials and concentrations vs time.
+"""Figures for a slide: a time course (volume, potentials, concentrations) or a scan.
 
 matplotlib is an optional dependency (``pip install 'pumpleak_sbml[plot]'``) imported only
 when a figure is drawn. :func:`plot_trajectory` draws up to three stacked panels that share
@@ -20,7 +20,7 @@ from .errors import OutputError, PumpLeakError
 from .files import check_writable, write_atomically
 from .trajectory import Trajectory
 
-__all__ = ["check_figure_path", "plot_trajectory"]
+__all__ = ["check_figure_path", "plot_scan", "plot_trajectory"]
 
 _POTENTIAL_STYLE = {
     "E_Na": ("tab:orange", "--"),
@@ -178,6 +178,10 @@ def plot_trajectory(
     check_figure_path(path, overwrite=overwrite)
     marks = trajectory.events if events is None else events
     figure = _draw(trajectory, marks, title or trajectory.model_id)
+    return _save(figure, path, overwrite)
+
+
+def _save(figure: Any, path: Path, overwrite: bool) -> Path:
     suffix = path.suffix.lstrip(".").lower()
     try:
         return write_atomically(
@@ -185,3 +189,134 @@ def plot_trajectory(
         )
     finally:
         _pyplot().close(figure)
+
+
+def _scan_quantities(table: Any) -> list[tuple[str, str]]:
+    """Return the volume (named in the table's ``attrs``) and Vm, with axis labels."""
+    volume = table.attrs.get("volume")
+    found = [(volume, "volume (pL)")] if volume in table.columns else []
+    found += [("Vm", "Vm (mV)")] if "Vm" in table.columns else []
+    return found
+
+
+def _spans_decades(values: np.ndarray) -> bool:
+    """Tell whether positive values span more than a factor of 50 (draw them on a log axis)."""
+    return bool(values.size > 2 and np.all(values > 0) and values.max() / values.min() > 50)
+
+
+def _existence_limits(values: np.ndarray, ok: np.ndarray) -> list[tuple[float, float]]:
+    """Return the pairs of neighbouring points between which a steady state stops existing."""
+    return [
+        (float(values[i]), float(values[i + 1]))
+        for i in range(len(values) - 1)
+        if ok[i] != ok[i + 1]
+    ]
+
+
+def _draw_scan_1d(table: Any, name: str, title: str) -> Any:
+    pyplot = _pyplot()
+    quantities = _scan_quantities(table)
+    ordered = table.sort_values(name)
+    values = ordered[name].to_numpy(dtype=float)
+    ok = (ordered["status"] == "ok").to_numpy()
+    figure, axes = pyplot.subplots(
+        len(quantities), 1, sharex=True, figsize=(7.0, 2.6 * len(quantities)), squeeze=False
+    )
+    for axis, (column, label) in zip(axes[:, 0], quantities, strict=True):
+        shown = np.where(ok, ordered[column].to_numpy(dtype=float), np.nan)  # gaps, not lines
+        axis.plot(values, shown, "-o", color="black", markersize=2.5)
+        for low, high in _existence_limits(values, ok):
+            axis.axvline((low + high) / 2, color="tab:red", linestyle="--", linewidth=1.0)
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
+    top = axes[0, 0]
+    for low, high in _existence_limits(values, ok):
+        top.annotate(
+            f"steady states end between {name} = {low:.4g} and {high:.4g}",
+            xy=((low + high) / 2, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4, -12),
+            textcoords="offset points",
+            horizontalalignment="right",
+            fontsize="small",
+            color="tab:red",
+        )
+    if _spans_decades(values):
+        top.set_xscale("log")
+    axes[-1, 0].set_xlabel(name)
+    top.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def _draw_scan_2d(table: Any, names: Sequence[str], title: str) -> Any:
+    pyplot = _pyplot()
+    quantities = _scan_quantities(table)
+    first, second = names
+    xs = np.unique(table[second].to_numpy(dtype=float))
+    ys = np.unique(table[first].to_numpy(dtype=float))
+    figure, axes = pyplot.subplots(
+        1, len(quantities), figsize=(5.2 * len(quantities), 4.2), squeeze=False
+    )
+    ok = table["status"] == "ok"
+    for axis, (column, label) in zip(axes[0], quantities, strict=True):
+        grid = table.assign(value=table[column].where(ok)).pivot_table(
+            index=first, columns=second, values="value", aggfunc="first", dropna=False
+        )
+        grid = grid.reindex(index=ys, columns=xs)
+        mesh = axis.pcolormesh(xs, ys, grid.to_numpy(dtype=float), shading="nearest")
+        figure.colorbar(mesh, ax=axis, label=label)
+        if _spans_decades(xs):
+            axis.set_xscale("log")
+        if _spans_decades(ys):
+            axis.set_yscale("log")
+        axis.set_xlabel(second)
+        axis.set_ylabel(first)
+        axis.set_title(f"{label}; blank: no steady state", fontsize="small")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_scan(
+    table: Any,
+    names: Sequence[str],
+    path: Path,
+    *,
+    title: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Draw a scan: volume and Vm against one parameter, or heat maps over two.
+
+    Points without a steady state are gaps (blank cells in a heat map), and a 1-D figure
+    marks where a steady state stops existing (a dashed line between the last point with one
+    and the first without).
+
+    Parameters
+    ----------
+    table
+        A result of :func:`~pumpleak_sbml.scan.scan`.
+    names
+        The varied parameters (one or two).
+    path
+        Destination image file.
+    title
+        Figure title; default: what was scanned.
+    overwrite
+        Replace ``path`` if it exists (default False).
+
+    Raises
+    ------
+    OutputError
+        If the file exists (and ``overwrite`` is False), cannot be written, or the scan has
+        more than two parameters (draw a slice of it instead).
+    """
+    check_figure_path(path, overwrite=overwrite)
+    label = title or f"scan of {', '.join(names)}"
+    if len(names) == 1:
+        figure = _draw_scan_1d(table, names[0], label)
+    elif len(names) == 2:
+        figure = _draw_scan_2d(table, names, label)
+    else:
+        raise OutputError(f"cannot draw a scan of {len(names)} parameters; draw one or two of them")
+    return _save(figure, path, overwrite)
