@@ -97,8 +97,38 @@ def test_a_parent_sets_the_pump_through_its_parameter_port(tmp_path: Path) -> No
     assert runner["pump_rate"] == 0.25
 
 
-def test_replacing_without_a_metaid_is_what_comp_refuses(tmp_path: Path) -> None:
-    """The same replacement without a metaid fails to flatten: the reason ports carry metaids."""
+def test_a_parent_element_with_a_metaid_can_be_replaced_by_a_port_target(tmp_path: Path) -> None:
+    """A parent compartment with a metaid, replaced by the module's cell, flattens.
+
+    comp requires the replacement of an element with a metaid to have one (BioModels elements
+    all have one); without the metaid the export gives ``cell``, this flattening fails.
+    """
+    module_file = tmp_path / "pump_leak_module.xml"
+    module_file.write_text(export("pump_leak", "sbml-comp"), encoding="utf-8")
+    parent, model = _parent(module_file, "pump_leak")
+    volume = model.createCompartment()
+    volume.setId("shared_volume")
+    volume.setMetaId("shared_volume_meta")
+    volume.setConstant(False)
+    volume.setSize(1.0)
+    replaced_by = volume.getPlugin("comp").createReplacedBy()
+    replaced_by.setSubmodelRef("c")
+    replaced_by.setPortRef(port_id("cell"))
+    flat = flatten(libsbml.writeSBMLToString(parent), "parent", base=tmp_path)
+    flat_model = libsbml.readSBMLFromString(flat).getModel()
+    # libsbml keeps the parent's id for the element that replaces it (replacedBy).
+    assert flat_model.getCompartment("c__cell") is None
+    assert flat_model.getRuleByVariable("shared_volume").isRate()
+    # The module's volume, a sphere of radius 5 um: 4/3 pi 125 um3 = 0.5236 pL (to its 10 digits).
+    runner = load(flat, "parent")
+    assert runner["shared_volume"] == pytest.approx(4 / 3 * 3.141592653589793 * 0.125, rel=1e-9)
+
+
+def test_a_replacement_without_a_metaid_is_refused(tmp_path: Path) -> None:
+    """Replacing a port target (it has a metaid) by an element without one fails to flatten.
+
+    This is the comp rule a composing model must follow: give every replacement a metaid.
+    """
     module_file = tmp_path / "pump_leak_module.xml"
     module_file.write_text(export("pump_leak", "sbml-comp"), encoding="utf-8")
     parent, model = _parent(module_file, "pump_leak")
