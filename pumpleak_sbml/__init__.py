@@ -12,6 +12,7 @@ Quick start::
     sbml = pl.to_sbml("pump_leak", g_Na=0.02)
     state = pl.steady_state(Path("cell.toml"), I_max=0.8)   # a cell spec (TOML), see new-spec
     pl.save_export("hydropic_change", Path("hc.omex"), "omex")   # sbml, sbml-l2v4, sbml-comp, ...
+    pl.compose("red_cell", Path("BIOMD0000000070.xml"), {"ATP": "MgATP"}, Path("rbc.xml"))
 """
 
 from .antimony_writer import to_antimony
@@ -26,6 +27,7 @@ from .api import (
     steady_state,
     to_sbml,
 )
+from .compose import Composition, compose
 from .errors import (
     AntimonyError,
     ExportError,
@@ -50,6 +52,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AntimonyError",
     "CellSpec",
+    "Composition",
     "ExportError",
     "FORMATS",
     "InvalidOverrideError",
@@ -66,6 +69,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "antimony",
+    "compose",
     "export",
     "list_models",
     "load",
