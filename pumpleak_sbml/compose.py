@@ -74,8 +74,18 @@ import roadrunner
 from . import api
 from .errors import ExportError, ModelDefinitionError
 from .files import check_writable, write_text
-from .formats.sbml_comp import flatten, port_id, to_comp
-from .sbml_document import si_factor
+from .formats.sbml_comp import flatten, to_comp
+from .formats.sbml_compose import (
+    CELL,
+    PATHWAY,
+    ROLES,
+    Link,
+    Plan,
+    concentration_factor,
+    hierarchical_document,
+    read_pathway,
+    unit_factor,
+)
 from .validation import validate_sbml
 
 __all__ = ["VOLUME_MODES", "Composition", "compose", "composition_issues"]
@@ -83,8 +93,6 @@ __all__ = ["VOLUME_MODES", "Composition", "compose", "composition_issues"]
 VOLUME_MODES = ("shared", "separate")
 """How the pathway's compartment relates to the cell's water volume (see the module docstring)."""
 
-_ROLES = {"ATP": "ATP_i", "ADP": "ADP_i", "Pi": "Pi_i"}  # short names for the cell's side
-_CELL, _PATHWAY = "cell", "pathway"
 _SUFFIXES = {
     "hierarchical": ".xml",
     "cell": "_cell.xml",
@@ -93,12 +101,10 @@ _SUFFIXES = {
     "ids": "_ids.json",
 }
 _SID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_FEMTO, _PICO, _MILLI = 1e-15, 1e-12, 1e-3
-_RELABEL_DECADES = -12  # mmol -> fmol, L -> pL
-_SBO_PARAMETER, _SBO_COMPARTMENT, _SBO_REACTION = 2, 290, 176
+_MILLI = 1e-3
 # The pathway is at steady state when no state changes by more than 1e-6 of itself (floored
 # at 1e-3 of the largest state, for trace species) per pathway time unit.
-_PATHWAY_STEADY = 1e-6
+PATHWAY_STEADY = 1e-6
 
 
 @dataclass(frozen=True)
@@ -132,165 +138,18 @@ def _suggest(word: str, choices: Sequence[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _check(code: int, action: str) -> None:
-    if code != libsbml.LIBSBML_OPERATION_SUCCESS:
-        raise ExportError(
-            f"composition: libsbml could not {action}: "
-            f"{libsbml.OperationReturnValue_toString(code)}"
-        )
-
-
-# --- the pathway: read, converted to L3V2, units relabelled --------------------------------------
-
-
-def _read_pathway(path: Path) -> libsbml.SBMLDocument:
-    """Read a pathway SBML file as a relabelled Level 3 Version 2 copy (see the docstring)."""
-    where = str(path)
-    if not path.is_file():
-        raise _fail(where, "no such file")
-    document = libsbml.readSBMLFromFile(where)
-    if document.getNumErrors(libsbml.LIBSBML_SEV_ERROR) + document.getNumErrors(
-        libsbml.LIBSBML_SEV_FATAL
-    ):
-        raise _fail(
-            where, f"not readable SBML: {' '.join(document.getError(0).getMessage().split())}"
-        )
-    if document.getModel() is None:
-        raise _fail(where, "the document contains no model")
-    if document.isPackageEnabled("comp"):
-        raise _fail(where, "the pathway is itself hierarchical (comp); flatten it first")
-    if (document.getLevel(), document.getVersion()) != (3, 2) and not document.setLevelAndVersion(
-        3, 2, False
-    ):
-        raise _fail(where, "libsbml cannot convert it to SBML Level 3 Version 2")
-    _relabel_units(document.getModel())
-    return document
-
-
-def _relabel_units(model: libsbml.Model) -> None:
-    """Make every amount and volume unit 1e12 times smaller (numbers keep their meaning)."""
-    for name, kind in (("mole", libsbml.UNIT_KIND_MOLE), ("litre", libsbml.UNIT_KIND_LITRE)):
-        definition = model.createUnitDefinition()  # base units named directly get a definition
-        definition.setId(f"relabelled_{name}")
-        unit = definition.createUnit()
-        unit.initDefaults()
-        unit.setKind(kind)
-        _repoint_units(model, name, f"relabelled_{name}")
-    for definition in model.getListOfUnitDefinitions():
-        for unit in definition.getListOfUnits():
-            if unit.getKind() in (libsbml.UNIT_KIND_MOLE, libsbml.UNIT_KIND_LITRE):
-                unit.setScale(unit.getScale() + _RELABEL_DECADES)
-            elif unit.getKind() == libsbml.UNIT_KIND_METRE and abs(unit.getExponent()) == 3:
-                unit.setScale(unit.getScale() + _RELABEL_DECADES // 3)
-
-
-def _repoint_units(model: libsbml.Model, old: str, new: str) -> None:
-    for attribute in ("SubstanceUnits", "ExtentUnits", "VolumeUnits"):
-        if getattr(model, f"get{attribute}")() == old:
-            getattr(model, f"set{attribute}")(new)
-    elements = [*model.getListOfCompartments(), *model.getListOfParameters()]
-    for reaction in model.getListOfReactions():
-        if reaction.isSetKineticLaw():
-            elements += list(reaction.getKineticLaw().getListOfLocalParameters())
-    for element in elements:
-        if element.getUnits() == old:
-            element.setUnits(new)
-    for species in model.getListOfSpecies():
-        if species.getSubstanceUnits() == old:
-            species.setSubstanceUnits(new)
-
-
-def _unit_factor(model: libsbml.Model, unit_id: str, where: str, what: str) -> float:
-    """Return the SI factor of a unit (a UnitDefinition id or a base unit kind)."""
-    if not unit_id:
-        raise _fail(where, f"the pathway declares no {what} unit, so nothing can be converted")
-    definition = model.getUnitDefinition(unit_id)
-    if definition is None:
-        definition = libsbml.UnitDefinition(model.getLevel(), model.getVersion())
-        unit = definition.createUnit()
-        unit.initDefaults()
-        unit.setKind(libsbml.UnitKind_forName(unit_id))
-    return si_factor(definition)[0]
-
-
-def _concentration_factor(model: libsbml.Model, species: libsbml.Species, where: str) -> float:
-    """Return mM per unit of a species' concentration (1 mol/m3 is 1 mM: the SI factor)."""
-    derived = species.getDerivedUnitDefinition()
-    if derived is None or derived.getNumUnits() == 0:
-        raise _fail(where, f"{species.getId()} has no declared units; cannot convert to mM")
-    factor, si = si_factor(derived)
-    if {(u.getKind(), u.getExponent()) for u in si.getListOfUnits()} != {
-        (libsbml.UNIT_KIND_MOLE, 1),
-        (libsbml.UNIT_KIND_METRE, -3),
-    }:
-        unit = libsbml.UnitDefinition.printUnits(derived, True)
-        raise _fail(where, f"{species.getId()} is in {unit}, not a concentration; cannot link")
-    return float(f"{factor:.12g}")  # a ratio of powers of ten, without rounding noise
-
-
-# --- the plan: every link and replacement checked before anything is built -----------------------
-
-
-@dataclass(frozen=True)
-class _Link:
-    option: str  # as the user wrote it, for messages: "--link ATP=MgATP"
-    ours: str  # cell element id (a port target)
-    theirs: str  # pathway species id
-    factor: float  # mM per unit of the pathway species' concentration
-    pathway_wins: bool  # the pathway's definition survives (else the cell's)
-
-    @property
-    def top(self) -> str:
-        """The id of the species that replaces both: the surviving definition's."""
-        return self.theirs if self.pathway_wins else self.ours
-
-
-@dataclass(frozen=True)
-class _Plan:
-    cell: api.Model
-    cell_name: str
-    cell_sbml: str  # the cell's comp module
-    pathway_path: Path
-    pathway: libsbml.SBMLDocument
-    links: tuple[_Link, ...]
-    replaced: tuple[str, ...]
-    volume: str
-    shared: str  # the pathway compartment of the linked species
-    moved: tuple[str, ...]  # its boundary/constant species, moved to a fixed compartment
-    time: float  # s per pathway time unit
-    extent: float  # mol per pathway extent unit
-    size: float  # the shared compartment's size, in its unit
-    litres: float  # litres per unit of that size
-    reference_volume: float  # V0: the cell's initial water volume (pL)
-
-    @property
-    def volume_factor(self) -> float:
-        """The pathway compartment's size maps onto V0: V0/s (pL per pathway volume unit)."""
-        return self.reference_volume / self.size
-
-    @property
-    def extent_factor(self) -> float:
-        """Fmol per pathway extent unit: the same concentration in V0 as in s."""
-        return self.extent * self.reference_volume * _PICO / (self.size * self.litres * _FEMTO)
-
-    @property
-    def top_volume(self) -> str:
-        """The top-level compartment that stands for the pathway's shared compartment."""
-        return "shared_volume" if self.volume == "shared" else "pathway_volume"
-
-
 def _cell_element(name: str, cell: libsbml.Model, cell_name: str) -> str:
-    ours = _ROLES.get(name, name)
+    ours = ROLES.get(name, name)
     ports = {port.getIdRef() for port in cell.getPlugin("comp").getListOfPorts()}
     linkable = sorted(
         {
-            *(role for role, sid in _ROLES.items() if sid in ports),
+            *(role for role, sid in ROLES.items() if sid in ports),
             *(sid for sid in ports if _is_pool(cell, sid)),
         }
     )
     if ours in ports and cell.getSpecies(ours) is not None:
         return ours
-    what = f"no {ours} (its pump law is not 'atp')" if name in _ROLES else f"no species {name!r}"
+    what = f"no {ours} (its pump law is not 'atp')" if name in ROLES else f"no species {name!r}"
     raise ModelDefinitionError(
         f"--link {name}=...: the cell {cell_name} has {what}{_suggest(name, linkable)}; "
         f"linkable: {', '.join(linkable)}"
@@ -362,7 +221,7 @@ def _check_link(
     *,
     models: tuple[libsbml.Model, ...],
     replaced: Sequence[str],
-) -> _Link:
+) -> Link:
     cell, pathway = models
     species = pathway.getSpecies(theirs)
     if species is None:
@@ -388,12 +247,12 @@ def _check_link(
     if species.getConstant():
         raise _fail(where, f"{option}: {theirs} is a constant species; nothing can consume it")
     mine = cell.getSpecies(ours)
-    pathway_wins = ours in _ROLES.values()
+    pathway_wins = ours in ROLES.values()
     if mine.getHasOnlySubstanceUnits() == species.getHasOnlySubstanceUnits():
         factor = 1.0
         if not species.getHasOnlySubstanceUnits():
-            factor = _concentration_factor(pathway, species, where)
-        return _Link(option, ours, theirs, factor, pathway_wins)
+            factor = concentration_factor(pathway, species, where)
+        return Link(option, ours, theirs, factor, pathway_wins)
     if pathway_wins or _reads(pathway, theirs, replaced):
         kind = "an amount" if mine.getHasOnlySubstanceUnits() else "a concentration"
         raise _fail(
@@ -401,7 +260,7 @@ def _check_link(
             f"{option}: the cell's {ours} is {kind} and the pathway's {theirs} is not, and the "
             f"pathway's math reads {theirs}: link species of the same kind",
         )
-    return _Link(option, ours, theirs, 1.0, pathway_wins)
+    return Link(option, ours, theirs, 1.0, pathway_wins)
 
 
 def _check_replaced(
@@ -437,7 +296,7 @@ def _check_unlinked_units(
             continue
         if species.getHasOnlySubstanceUnits():
             continue
-        factor = _concentration_factor(pathway, species, where)
+        factor = concentration_factor(pathway, species, where)
         if not math.isclose(factor, 1.0, rel_tol=1e-9):
             raise _fail(
                 where,
@@ -446,13 +305,37 @@ def _check_unlinked_units(
             )
 
 
+# Ids the top model gives its own elements; a pathway species moved or linked to the top
+# keeps its id there, so it must not be one of these.
+_TOP_IDS = (
+    CELL,
+    PATHWAY,
+    "cell_module",
+    "pathway_module",
+    "shared_volume",
+    "pathway_volume",
+    "pathway_boundary",
+    "pathway_time_factor",
+    "pathway_extent_factor",
+    "pathway_volume_factor",
+    "pathway_amount_factor",
+)
+
+
+def _check_top_ids(where: str, species: Sequence[str], replace: Sequence[str]) -> None:
+    taken = {*_TOP_IDS, *(f"{rid}_rest" for rid in replace), *(f"{rid}_rest_k" for rid in replace)}
+    for sid in species:
+        if sid in taken or sid.startswith("pathway_concentration_factor"):
+            raise _fail(where, f"species {sid} would clash with the composition's own id {sid}")
+
+
 def _plan(
     cell: api.Model,
     pathway_path: Path,
     links: Mapping[str, str],
     replace: Sequence[str],
     volume: str,
-) -> _Plan:
+) -> Plan:
     where = str(pathway_path)
     if volume not in VOLUME_MODES:
         raise ModelDefinitionError(f"--volume {volume}: expected one of {', '.join(VOLUME_MODES)}")
@@ -465,9 +348,9 @@ def _plan(
     cell_sbml = to_comp(sbml, cell_name)
     cell_document = libsbml.readSBMLFromString(cell_sbml)  # owns cell_model below
     cell_model = cell_document.getModel()
-    pathway = _read_pathway(pathway_path)
+    pathway = read_pathway(pathway_path)
     model = pathway.getModel()
-    checked: list[_Link] = []
+    checked: list[Link] = []
     for name, theirs in links.items():
         option = f"--link {name}={theirs}"
         ours = _cell_element(name, cell_model, cell_name)
@@ -500,7 +383,8 @@ def _plan(
         and species.getId() not in linked
         and not species.getHasOnlySubstanceUnits()
     )
-    return _Plan(
+    _check_top_ids(where, [link.top for link in checked] + list(moved), replace)
+    return Plan(
         cell=cell,
         cell_name=cell_name,
         cell_sbml=cell_sbml,
@@ -511,297 +395,12 @@ def _plan(
         volume=volume,
         shared=shared[0],
         moved=moved,
-        time=_unit_factor(model, model.getTimeUnits(), where, "time"),
-        extent=_unit_factor(model, model.getExtentUnits(), where, "extent"),
+        time=unit_factor(model, model.getTimeUnits(), where, "time"),
+        extent=unit_factor(model, model.getExtentUnits(), where, "extent"),
         size=size,
-        litres=_unit_factor(model, volume_unit, where, "volume") / _MILLI,
+        litres=unit_factor(model, volume_unit, where, "volume") / _MILLI,
         reference_volume=float(api.load(cell)["cell"]),
     )
-
-
-# --- the hierarchical document -------------------------------------------------------------------
-
-
-def _add_unit(model: libsbml.Model, uid: str, parts: Sequence[tuple[int, int, int, float]]) -> str:
-    """Add a unit of (kind, exponent, scale, multiplier) parts; return its id."""
-    definition = model.createUnitDefinition()
-    _check(definition.setId(uid), f"create unit {uid}")
-    for kind, exponent, scale, multiplier in parts:
-        unit = definition.createUnit()
-        unit.initDefaults()
-        unit.setKind(kind)
-        unit.setExponent(exponent)
-        unit.setScale(scale)
-        unit.setMultiplier(multiplier)
-    return uid
-
-
-def _add_parameter(model: libsbml.Model, pid: str, value: float, units: str, name: str) -> None:
-    parameter = model.createParameter()
-    _check(parameter.setId(pid), f"create parameter {pid}")
-    parameter.setMetaId(f"composition.{pid}")
-    parameter.setName(name)
-    parameter.setValue(value)
-    parameter.setUnits(units)
-    parameter.setConstant(True)
-    parameter.setSBOTerm(_SBO_PARAMETER)
-
-
-def _factor_id(factor: float) -> str:
-    """Return the id of the concentration conversion factor of one value."""
-    if factor == 1.0:
-        return "pathway_concentration_factor"
-    return "pathway_concentration_factor_" + re.sub(r"[^A-Za-z0-9]", "_", repr(factor))
-
-
-def _add_units_and_factors(plan: _Plan, model: libsbml.Model) -> dict[str, float]:
-    """Add the top model's units and the conversion-factor parameters; return the factors."""
-    mole, litre, ratio = (
-        libsbml.UNIT_KIND_MOLE,
-        libsbml.UNIT_KIND_LITRE,
-        libsbml.UNIT_KIND_DIMENSIONLESS,
-    )
-    _add_unit(model, "fmol", [(mole, 1, -15, 1.0)])
-    _add_unit(model, "pL", [(litre, 1, -12, 1.0)])
-    _add_unit(model, "per_second", [(libsbml.UNIT_KIND_SECOND, -1, 0, 1.0)])
-    for attribute, unit in (
-        ("Substance", "fmol"),
-        ("Extent", "fmol"),
-        ("Volume", "pL"),
-        ("Time", "second"),
-    ):
-        getattr(model, f"set{attribute}Units")(unit)
-    # A conversion factor is a number in a unit that says what it converts: its unit is the
-    # ratio of the two units (s per hour: 1/3600), so value x unit is the physical ratio.
-    factors: dict[str, tuple[float, list[tuple[int, int, int, float]], str]] = {
-        "pathway_time_factor": (
-            plan.time,
-            [(ratio, 1, 0, 1.0 / plan.time)],
-            "seconds per pathway time unit (timeConversionFactor)",
-        ),
-        "pathway_extent_factor": (
-            plan.extent_factor,
-            [(ratio, 1, 0, _FEMTO / plan.extent)],
-            "fmol per pathway extent unit, at the cell's initial volume (extentConversionFactor)",
-        ),
-        "pathway_volume_factor": (
-            plan.volume_factor,
-            [(ratio, 1, 0, _PICO / plan.litres)],
-            "pL of cell per unit of the pathway compartment (V0/size)",
-        ),
-    }
-    pathway = plan.pathway.getModel()
-    values = {link.factor for link in plan.links if link.pathway_wins}
-    values |= {_concentration_factor(pathway, pathway.getSpecies(sid), "") for sid in plan.moved}
-    for value in values:
-        factors[_factor_id(value)] = (
-            value,
-            [(ratio, 1, 0, 1.0 / value)],
-            "mM per unit of the pathway's concentration",
-        )
-    if not all(link.pathway_wins for link in plan.links):
-        factors["pathway_amount_factor"] = (
-            plan.reference_volume,
-            [(litre, 1, -12, 1.0)],
-            "pL: an amount link relates the pathway's concentration to the cell's amount by V0",
-        )
-    for pid, (value, parts, name) in sorted(factors.items()):
-        _add_parameter(model, pid, value, _add_unit(model, f"{pid}_unit", parts), name)
-    return {pid: value for pid, (value, _, _) in factors.items()}
-
-
-def _replace(
-    element: libsbml.SBase, submodel: str, *, port: str = "", idref: str = "", factor: str = ""
-) -> None:
-    replaced = element.getPlugin("comp").createReplacedElement()
-    replaced.setSubmodelRef(submodel)
-    _check(replaced.setPortRef(port) if port else replaced.setIdRef(idref), "point a replacement")
-    if factor:
-        _check(replaced.setConversionFactor(factor), f"set the conversion factor {factor}")
-
-
-def _copy_annotations(source: libsbml.SBase, target: libsbml.SBase, metaid: str) -> None:
-    target.setMetaId(metaid)
-    if source.isSetName():
-        target.setName(source.getName())
-    if source.isSetSBOTerm():
-        target.setSBOTerm(source.getSBOTerm())
-    for term in source.getCVTerms() or []:
-        target.addCVTerm(term)
-
-
-def _add_compartment(
-    model: libsbml.Model, cid: str, name: str, size: float, *, constant: bool
-) -> libsbml.Compartment:
-    compartment = model.createCompartment()
-    _check(compartment.setId(cid), f"create compartment {cid}")
-    compartment.setMetaId(f"composition.{cid}")
-    compartment.setName(name)
-    compartment.setSBOTerm(_SBO_COMPARTMENT)
-    compartment.setUnits("pL")
-    compartment.setSpatialDimensions(3)
-    compartment.setSize(size)
-    compartment.setConstant(constant)
-    return compartment
-
-
-def _add_compartments(plan: _Plan, model: libsbml.Model) -> None:
-    shared = plan.volume == "shared"
-    compartment = _add_compartment(
-        model,
-        plan.top_volume,
-        "the cell's water volume, shared with the pathway"
-        if shared
-        else "the pathway's volume, fixed at the cell's initial water volume",
-        plan.reference_volume,
-        constant=not shared,
-    )
-    if shared:
-        replaced_by = compartment.getPlugin("comp").createReplacedBy()
-        replaced_by.setSubmodelRef(_CELL)
-        _check(replaced_by.setPortRef(port_id("cell")), "share the cell's volume")
-    _replace(compartment, _PATHWAY, idref=plan.shared, factor="pathway_volume_factor")
-    if plan.moved:
-        _add_compartment(
-            model,
-            "pathway_boundary",
-            "fixed volume of the pathway's boundary and constant species",
-            plan.reference_volume,
-            constant=True,
-        )
-
-
-def _new_species(
-    model: libsbml.Model, sid: str, source: libsbml.Species, compartment: str
-) -> libsbml.Species:
-    species = model.createSpecies()
-    _check(species.setId(sid), f"create species {sid}")
-    _copy_annotations(source, species, f"composition.{sid}")
-    species.setCompartment(compartment)
-    species.setSubstanceUnits("fmol")
-    species.setHasOnlySubstanceUnits(source.getHasOnlySubstanceUnits())
-    species.setBoundaryCondition(source.getBoundaryCondition())
-    species.setConstant(source.getConstant())
-    return species
-
-
-def _add_species(plan: _Plan, model: libsbml.Model) -> None:
-    pathway = plan.pathway.getModel()
-    cell = libsbml.readSBMLFromString(plan.cell_sbml)  # owns the cell model while in use
-    for link in plan.links:
-        source = (
-            pathway.getSpecies(link.theirs)
-            if link.pathway_wins
-            else cell.getModel().getSpecies(link.ours)
-        )
-        species = _new_species(model, link.top, source, plan.top_volume)
-        species.setConstant(False)
-        if link.pathway_wins:
-            species.setInitialConcentration(_initial_concentration(source) * link.factor)
-        else:
-            species.setInitialAmount(0.0)  # the cell's initial assignment sets it
-        _replace(species, _CELL, port=port_id(link.ours))
-        # An amount standing for a concentration nothing reads: amount = concentration x V0.
-        factor_id = _factor_id(link.factor) if link.pathway_wins else "pathway_amount_factor"
-        _replace(species, _PATHWAY, idref=link.theirs, factor=factor_id)
-    for sid in plan.moved:
-        source = pathway.getSpecies(sid)
-        factor = _concentration_factor(pathway, source, str(plan.pathway_path))
-        species = _new_species(model, sid, source, "pathway_boundary")
-        species.setInitialConcentration(_initial_concentration(source) * factor)
-        _replace(species, _PATHWAY, idref=sid, factor=_factor_id(factor))
-
-
-def _initial_concentration(species: libsbml.Species) -> float:
-    return float(species.getInitialConcentration()) if species.isSetInitialConcentration() else 0.0
-
-
-def _add_submodels(plan: _Plan, model: libsbml.Model) -> None:
-    plugin = model.getPlugin("comp")
-    cell = plugin.createSubmodel()
-    cell.setId(_CELL)
-    cell.setModelRef("cell_module")
-    pathway = plugin.createSubmodel()
-    pathway.setId(_PATHWAY)
-    pathway.setModelRef("pathway_module")
-    _check(pathway.setTimeConversionFactor("pathway_time_factor"), "convert the pathway's time")
-    _check(pathway.setExtentConversionFactor("pathway_extent_factor"), "convert its extent")
-    for rid in plan.replaced:
-        deletion = pathway.createDeletion()
-        deletion.setId(f"delete_{rid}")
-        _check(deletion.setIdRef(rid), f"delete {rid}")
-
-
-def _add_rest(plan: _Plan, model: libsbml.Model, rate_constant: float) -> None:
-    """Add ``<R>_rest``: R's stoichiometry over the linked species, rate k [ATP] V (fmol/s)."""
-    rid = plan.replaced[0]
-    atp = next(link.top for link in plan.links if link.ours == "ATP_i")
-    _add_parameter(
-        model, f"{rid}_rest_k", rate_constant, "per_second", f"rate constant of the rest of {rid}"
-    )
-    reaction = model.createReaction()
-    reaction.setId(f"{rid}_rest")
-    reaction.setMetaId(f"composition.{rid}_rest")
-    reaction.setName(f"the part of {rid} that the cell's pump does not carry")
-    reaction.setSBOTerm(_SBO_REACTION)
-    reaction.setReversible(False)
-    tops = {link.theirs: link.top for link in plan.links}
-    source = plan.pathway.getModel().getReaction(rid)
-    for references, create in (
-        (source.getListOfReactants(), reaction.createReactant),
-        (source.getListOfProducts(), reaction.createProduct),
-    ):
-        for reference in references:
-            created = create()
-            created.setSpecies(tops.get(reference.getSpecies(), reference.getSpecies()))
-            created.setStoichiometry(reference.getStoichiometry())
-            created.setConstant(True)
-    law = reaction.createKineticLaw()
-    _check(
-        law.setMath(libsbml.parseL3Formula(f"{rid}_rest_k * {atp} * {plan.top_volume}")),
-        "write its rate",
-    )
-
-
-def _notes(plan: _Plan) -> str:
-    links = ", ".join(f"{link.ours} = {link.theirs}" for link in plan.links)
-    return (
-        '<body xmlns="http://www.w3.org/1999/xhtml">'
-        f"<p>The pump-leak cell {plan.cell_name} (submodel cell) composed by pumpleak_sbml with "
-        f"the pathway {plan.pathway.getModel().getId()} (submodel pathway).</p>"
-        f"<p>Links (cell = pathway): {links}. Reactions the cell takes over: "
-        f"{', '.join(plan.replaced) or 'none'}. Volume: {plan.volume}.</p>"
-        "<p>Units are the cell's (fmol, pL, s); the pathway enters through comp conversion "
-        "factors of time, extent, volume and concentration. The pathway's metabolites do not "
-        "count toward the cell's osmolarity.</p></body>"
-    )
-
-
-def _hierarchical(
-    plan: _Plan, names: Mapping[str, str], model_id: str, rate_constant: float | None
-) -> tuple[str, dict[str, float]]:
-    document = libsbml.SBMLDocument(libsbml.SBMLNamespaces(3, 2, "comp", 1))
-    document.setPackageRequired("comp", True)
-    for module, key, ref in (
-        ("cell_module", "cell", plan.cell_name),
-        ("pathway_module", "pathway", plan.pathway.getModel().getId()),
-    ):
-        external = document.getPlugin("comp").createExternalModelDefinition()
-        external.setId(module)
-        external.setSource(names[key])
-        external.setModelRef(ref)
-    model = document.createModel()
-    _check(model.setId(model_id), f"name the model {model_id}")
-    model.setMetaId(f"composition.{model_id}")
-    model.setName(f"{plan.cell_name} composed with {plan.pathway.getModel().getId()}")
-    _check(model.setNotes(_notes(plan)), "write the notes")
-    factors = _add_units_and_factors(plan, model)
-    _add_submodels(plan, model)
-    _add_compartments(plan, model)
-    _add_species(plan, model)
-    if rate_constant is not None:
-        _add_rest(plan, model, rate_constant)
-    return str(libsbml.writeSBMLToString(document)), factors
 
 
 # --- keeping the rest of a replaced load ---------------------------------------------------------
@@ -816,7 +415,7 @@ def _relative_rate(runner: roadrunner.RoadRunner) -> float:
     )
 
 
-def _pathway_at_steady_state(plan: _Plan) -> roadrunner.RoadRunner:
+def _pathway_at_steady_state(plan: Plan) -> roadrunner.RoadRunner:
     """Return a RoadRunner of the pathway alone at its steady state (Newton, or integration)."""
     runner = roadrunner.RoadRunner(libsbml.writeSBMLToString(plan.pathway))
     runner.integrator.setValue("relative_tolerance", 1e-10)
@@ -824,7 +423,7 @@ def _pathway_at_steady_state(plan: _Plan) -> roadrunner.RoadRunner:
     for _ in range(4):
         try:
             runner.steadyState()
-            if _relative_rate(runner) < _PATHWAY_STEADY:
+            if _relative_rate(runner) < PATHWAY_STEADY:
                 return runner
         except RuntimeError:
             pass
@@ -837,7 +436,7 @@ def _pathway_at_steady_state(plan: _Plan) -> roadrunner.RoadRunner:
     )
 
 
-def _rest_rate_constant(plan: _Plan) -> float:
+def _rest_rate_constant(plan: Plan) -> float:
     """Return k (1/s) of ``<R>_rest = k [ATP] V``: R's flux minus the pump's, at steady state.
 
     Both are compared as concentration rates (mM/s): R's at the pathway's own steady state,
@@ -894,7 +493,7 @@ def composition_issues(document: str, pathway: str) -> list[str]:
     ]
 
 
-def _id_map(plan: _Plan, model_id: str, rest: bool) -> dict[str, str | None]:
+def _id_map(plan: Plan, model_id: str, rest: bool) -> dict[str, str | None]:
     """Return hierarchical id -> flat id (None: deleted), from the composition's rules."""
     cell = libsbml.readSBMLFromString(plan.cell_sbml)
     by_ours = {link.ours: link.top for link in plan.links}
@@ -902,14 +501,14 @@ def _id_map(plan: _Plan, model_id: str, rest: bool) -> dict[str, str | None]:
     ids: dict[str, str | None] = {}
     for sid in _element_ids(cell.getModel()):
         shared = sid == "cell" and plan.volume == "shared"
-        ids[f"{_CELL}/{sid}"] = plan.top_volume if shared else by_ours.get(sid, f"{_CELL}__{sid}")
+        ids[f"{CELL}/{sid}"] = plan.top_volume if shared else by_ours.get(sid, f"{CELL}__{sid}")
     for sid in _element_ids(plan.pathway.getModel()):
-        flat: str | None = by_theirs.get(sid, sid if sid in plan.moved else f"{_PATHWAY}__{sid}")
+        flat: str | None = by_theirs.get(sid, sid if sid in plan.moved else f"{PATHWAY}__{sid}")
         if sid == plan.shared:
             flat = plan.top_volume
         elif sid in plan.replaced:
             flat = None
-        ids[f"{_PATHWAY}/{sid}"] = flat
+        ids[f"{PATHWAY}/{sid}"] = flat
     top = ["pathway_time_factor", "pathway_extent_factor", "pathway_volume_factor", plan.top_volume]
     top += ["pathway_boundary"] if plan.moved else []
     top += [f"{plan.replaced[0]}_rest", f"{plan.replaced[0]}_rest_k"] if rest else []
@@ -1014,9 +613,9 @@ def compose(
         raise ModelDefinitionError("--keep-rest sizes the rest by ATP: link the cell's ATP")
     rate = _rest_rate_constant(plan) if keep_rest else None
     stem = output.name.removesuffix(".xml")
-    model_id = stem if _SID.fullmatch(stem) and stem not in (_CELL, _PATHWAY) else "composed"
+    model_id = stem if _SID.fullmatch(stem) and stem not in (CELL, PATHWAY) else "composed"
     names = {key: paths[key].name for key in ("cell", "pathway")}
-    hierarchical, factors = _hierarchical(plan, names, model_id, rate)
+    hierarchical, factors = hierarchical_document(plan, names, model_id, rate)
     texts = {
         "hierarchical": hierarchical,
         "cell": plan.cell_sbml,

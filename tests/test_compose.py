@@ -238,6 +238,14 @@ def test_compose_refuses_unlinked_species_not_in_millimolar(tmp_path: Path) -> N
         pl.compose("red_cell", pathway, MOLAR_LINKS, tmp_path / "out.xml")
 
 
+def test_compose_refuses_a_species_that_would_clash_with_the_composition(tmp_path: Path) -> None:
+    """A moved species keeps its id in the top model: one named like a top element is refused."""
+    pathway = molar_pathway(tmp_path)
+    pathway.write_text(pathway.read_text().replace('id="Glc"', 'id="shared_volume"'))
+    with pytest.raises(pl.ModelDefinitionError, match="species shared_volume would clash"):
+        pl.compose("red_cell", pathway, MOLAR_LINKS, tmp_path / "out.xml")
+
+
 def test_compose_refuses_a_missing_pathway_file(tmp_path: Path) -> None:
     """A pathway file that does not exist is named."""
     missing = tmp_path / "nope.xml"
