@@ -432,3 +432,31 @@ def test_swelling_dilutes_metabolites_only_in_a_shared_volume(tmp_path: Path, vo
     assert runner[pool_volume] == (runner[cell_volume] if volume == "shared" else start_volume)
     glucose = runner[f"[{result.ids['pathway/Glc']}]"]
     assert glucose == pytest.approx(5.0 if volume == "shared" else 0.005, rel=1e-12)
+
+
+def test_top_model_is_annotated(holzhuetter: pl.Composition) -> None:
+    """The top model has notes, a creator and MIRIAM provenance; its elements, names and SBO.
+
+    Provenance: bqmodel:isDerivedFrom the pathway's BioModels entry.
+    """
+    document = libsbml.readSBMLFromFile(str(holzhuetter.hierarchical))
+    model = document.getModel()
+    assert model.isSetNotes()
+    assert model.getModelHistory().getNumCreators() == 1
+    derived = [
+        term.getResourceURI(i)
+        for term in model.getCVTerms()
+        if term.getModelQualifierType() == libsbml.BQM_IS_DERIVED_FROM
+        for i in range(term.getNumResources())
+    ]
+    assert any("BIOMD0000000070" in uri for uri in derived)
+    elements = [
+        *model.getListOfCompartments(),
+        *model.getListOfSpecies(),
+        *model.getListOfParameters(),
+        *model.getListOfReactions(),
+    ]
+    assert elements
+    for element in elements:
+        assert element.isSetSBOTerm(), element.getId()
+        assert element.getName(), element.getId()

@@ -48,7 +48,7 @@ CELL, PATHWAY = "cell", "pathway"
 """The ids of the two submodels."""
 _FEMTO, _PICO, _MILLI = 1e-15, 1e-12, 1e-3
 _RELABEL_DECADES = -12  # mmol -> fmol, L -> pL
-_SBO_PARAMETER, _SBO_COMPARTMENT, _SBO_REACTION = 2, 290, 176
+_SBO_PARAMETER, _SBO_COMPARTMENT, _SBO_REACTION, _SBO_SIMPLE_CHEMICAL = 2, 290, 176, 247
 
 
 def _fail(where: str, message: str) -> ModelDefinitionError:
@@ -308,11 +308,10 @@ def _replace(
 
 
 def _copy_annotations(source: libsbml.SBase, target: libsbml.SBase, metaid: str) -> None:
+    """Copy name, SBO term (simple chemical if none) and CV terms from the source species."""
     target.setMetaId(metaid)
-    if source.isSetName():
-        target.setName(source.getName())
-    if source.isSetSBOTerm():
-        target.setSBOTerm(source.getSBOTerm())
+    target.setName(source.getName() if source.isSetName() else source.getId())
+    target.setSBOTerm(source.getSBOTerm() if source.isSetSBOTerm() else _SBO_SIMPLE_CHEMICAL)
     for term in source.getCVTerms() or []:
         target.addCVTerm(term)
 
@@ -450,6 +449,30 @@ def _add_rest(plan: Plan, model: libsbml.Model, rate_constant: float) -> None:
     )
 
 
+def _annotate_model(plan: Plan, model: libsbml.Model) -> None:
+    """Credit pumpleak_sbml as creator; the model is derived from the pathway's (MIRIAM)."""
+    history = libsbml.ModelHistory()
+    creator = libsbml.ModelCreator()
+    creator.setGivenName("pumpleak_sbml")
+    creator.setFamilyName("compose")
+    creator.setOrganisation("pumpleak_sbml")
+    _check(history.addCreator(creator), "credit the creator")
+    _check(model.setModelHistory(history), "write the model history")
+    sources = [
+        term.getResourceURI(index)
+        for term in plan.pathway.getModel().getCVTerms() or []
+        if term.getQualifierType() == libsbml.MODEL_QUALIFIER
+        and term.getModelQualifierType() == libsbml.BQM_IS
+        for index in range(term.getNumResources())
+    ]
+    if sources:
+        derived = libsbml.CVTerm(libsbml.MODEL_QUALIFIER)
+        derived.setModelQualifierType(libsbml.BQM_IS_DERIVED_FROM)
+        for uri in sources:
+            derived.addResource(uri)
+        _check(model.addCVTerm(derived), "say which model it is derived from")
+
+
 def _notes(plan: Plan) -> str:
     links = ", ".join(f"{link.ours} = {link.theirs}" for link in plan.links)
     return (
@@ -500,6 +523,7 @@ def hierarchical_document(
     model.setMetaId(f"composition.{model_id}")
     model.setName(f"{plan.cell_name} composed with {plan.pathway.getModel().getId()}")
     _check(model.setNotes(_notes(plan)), "write the notes")
+    _annotate_model(plan, model)
     factors = _add_units_and_factors(plan, model)
     _add_submodels(plan, model)
     _add_compartments(plan, model)
