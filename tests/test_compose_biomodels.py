@@ -32,6 +32,9 @@ from pumpleak_sbml.compose import composition_issues
 from pumpleak_sbml.simulation import find_steady_state
 from pumpleak_sbml.simulation import load as load_runner
 
+# Composing four real models and running them for simulated weeks takes about a minute.
+pytestmark = pytest.mark.slow
+
 DATA = Path(__file__).resolve().parent / "data"
 HOLZHUETTER = DATA / "BIOMD0000000070_Holzhutter2004_erythrocyte.xml"
 ATAULLAKHANOV = DATA / "BIOMD0000000054_Ataullakhanov1996_RBC_adenylate_ion_pump.xml"
