@@ -12,6 +12,7 @@ Quick start::
     sbml = pl.to_sbml("pump_leak", g_Na=0.02)
     state = pl.steady_state(Path("cell.toml"), I_max=0.8)   # a cell spec (TOML), see new-spec
     pl.save_export("hydropic_change", Path("hc.omex"), "omex")   # sbml, sbml-l2v4, sbml-comp, ...
+    pl.compose("red_cell", Path("BIOMD0000000070.xml"), {"ATP": "MgATP"}, Path("rbc.xml"))
 """
 
 import importlib as _importlib
@@ -46,6 +47,7 @@ if _TYPE_CHECKING:
         to_sbml,
     )
     from .built_model import BuiltModel, resolve
+    from .composition import Composition, compose
     from .formats import FORMATS, export, save_export
     from .library import antimony, list_models, model_info
     from .ode_functions import Ode, ode
@@ -77,6 +79,7 @@ _LAZY = {
     **dict.fromkeys(("antimony", "list_models", "model_info"), "library"),
     **dict.fromkeys(("Ode", "ode"), "ode_functions"),
     **dict.fromkeys(("BuiltModel", "resolve"), "built_model"),
+    **dict.fromkeys(("Composition", "compose"), "composition"),
     **dict.fromkeys(("CellSpec", "load_spec", "spec_from_dict"), "spec"),
     **dict.fromkeys(("Certificate", "SteadyState"), "steady"),
     "Trajectory": "trajectory",
@@ -105,6 +108,7 @@ __all__ = [
     "BuiltModel",
     "CellSpec",
     "Certificate",
+    "Composition",
     "ExportError",
     "FORMATS",
     "InvalidOverrideError",
@@ -123,6 +127,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "antimony",
+    "compose",
     "export",
     "list_models",
     "load",

@@ -30,6 +30,8 @@ _PUMP_EQUATIONS = {
     "na_cubic": "I_pump = I_max ([Na+]i/[Na+]o)^3",
     "na_linear": "I_pump = I_max [Na+]i/Na_ref",
     "saturating": "I_pump = I_max ([Na+]i/([Na+]i + K_Na))^3 ([K+]o/([K+]o + K_K))^2",
+    "atp": "I_pump = I_max f_ATP ([Na+]i/([Na+]i + K_Na))^3 ([K+]o/([K+]o + K_K))^2, "
+    "f_ATP = [ATP]/([ATP] + K_ATP (1 + [ADP]/K_ADP)); one ATP hydrolysed per cycle",
 }
 # Unit of every model quantity a protocol step may set, for the event assignments.
 _UNITS = {
@@ -40,6 +42,11 @@ _UNITS = {
     "Na_ref": "mM",
     "K_Na": "mM",
     "K_K": "mM",
+    "K_ATP": "mM",
+    "K_ADP": "mM",
+    "ATP_i": "mM",
+    "ADP_i": "mM",
+    "Pi_i": "mM",
     "z_X_o": "dimensionless",
 }
 
@@ -145,6 +152,11 @@ def _pump(pump: Pump) -> str:
         Na_ref=_number(pump.Na_ref),
         K_Na=_number(pump.K_Na),
         K_K=_number(pump.K_K),
+        K_ATP=_number(pump.K_ATP),
+        K_ADP=_number(pump.K_ADP),
+        ATP=_number(pump.ATP),
+        ADP=_number(pump.ADP),
+        Pi=_number(pump.Pi),
     )
 
 

@@ -204,6 +204,40 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _links(settings: Sequence[str]) -> dict[str, str]:
+    links: dict[str, str] = {}
+    for setting in settings:
+        ours, sep, theirs = (part.strip() for part in setting.partition("="))
+        if not sep or not ours or not theirs:
+            raise _UsageError(
+                f"malformed --link {setting!r}: expected CELL=PATHWAY, e.g. ATP=MgATP"
+            )
+        links[ours] = theirs
+    return links
+
+
+def _cmd_compose(args: argparse.Namespace) -> int:
+    from .composition import compose
+
+    result = compose(
+        args.cell,
+        args.pathway,
+        _links(args.link),
+        args.output,
+        replace=args.replace,
+        keep_rest=args.keep_rest,
+        volume=args.volume,
+        overwrite=args.force,
+    )
+    print(
+        f"wrote {result.hierarchical} (hierarchical), {result.flat} ({result.reactions} reactions)"
+    )
+    print(f"wrote {result.modules[0]}, {result.modules[1]} (modules), {result.id_map} (id map)")
+    for name, value in sorted(result.factors.items()):
+        print(f"  {name} = {value:.6g}")
+    return 0
+
+
 def _cmd_new_spec(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(NEW_SPEC_TEMPLATE)
@@ -285,6 +319,43 @@ def _add_scan(
     scan.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
     scan.add_argument("--force", action="store_true", help="replace existing output files")
     settings(scan)
+
+
+def _compose_command(composer: argparse.ArgumentParser) -> None:
+    composer.add_argument(
+        "cell", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    )
+    composer.add_argument("pathway", type=Path, help="the pathway's SBML file")
+    composer.add_argument(
+        "--link",
+        action="append",
+        default=[],
+        metavar="CELL=PATHWAY",
+        help="link the cell's ATP, ADP, Pi (or an ion pool, Na_i) to a pathway species; repeatable",
+    )
+    composer.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="REACTION",
+        help="a pathway reaction the cell's pump takes over (deleted); repeatable",
+    )
+    composer.add_argument(
+        "--keep-rest",
+        action="store_true",
+        help="keep the replaced reaction's flux that the pump does not carry, as <R>_rest",
+    )
+    composer.add_argument(
+        "--volume",
+        choices=("shared", "separate"),
+        default="shared",
+        help="shared: the pathway's compartment is the cell's water volume (default); "
+        "separate: a fixed compartment of the cell's initial volume",
+    )
+    composer.add_argument(
+        "-o", "--output", type=Path, required=True, help="hierarchical SBML to write (OUT.xml)"
+    )
+    composer.add_argument("--force", action="store_true", help="replace existing output files")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -373,6 +444,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     settings(crosscheck)
     _add_scan(command("scan", _cmd_scan, _SCAN_HELP), settings)
+    _compose_command(
+        command(
+            "compose",
+            _cmd_compose,
+            "compose a cell with a pathway model (SBML): hierarchical and flat SBML, id map",
+        )
+    )
     new_spec = command("new-spec", _cmd_new_spec, "write a commented starting cell spec (TOML)")
     new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     new_spec.add_argument("--force", action="store_true", help="replace an existing file")

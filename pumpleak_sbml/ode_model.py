@@ -413,9 +413,7 @@ class _Assembly:
             self.states.append(_State(sid, symbol, rate, kind, item.compartment))
             return
         if item.constant or item.boundary or not changes:
-            # A fixed amount, or a medium species at fixed concentration.
-            self.initial[symbol] = start
-            self.constants.append(_Constant(sid, symbol, kind, item.compartment))
+            self._unchanged(item, symbol, start, volume, kind)
             return
         amount = symbol if item.only_substance else sympy.Symbol(f"{sid}__amount", real=True)
         self.initial[amount] = start if item.only_substance else start * volume
@@ -424,10 +422,46 @@ class _Assembly:
             # and tellurium name it ('S' is the amount)
             self.rules[symbol] = amount / volume
             self.rule_ids[symbol] = f"[{sid}]"
+        else:
+            self._concentration(sid, amount, volume)
         factor = builder.symbol(item.conversion) if item.conversion else sympy.Integer(1)
         entries = tuple((j, factor * _exact(c)) for j, c in changes)
         rate = sympy.Add(*(c * reaction_rates[j] for j, c in entries))
         self.states.append(_State(sid, amount, rate, "amount", item.compartment, entries))
+
+    def _concentration(self, sid: str, amount: sympy.Symbol, volume: sympy.Symbol) -> None:
+        """Report the concentration of a species whose symbol is its amount, as ``[S]``."""
+        concentration = sympy.Symbol(f"{sid}__concentration", real=True)
+        self.rules[concentration] = amount / volume
+        self.rule_ids[concentration] = f"[{sid}]"
+
+    def _unchanged(
+        self,
+        item: _Species,
+        symbol: sympy.Symbol,
+        start: sympy.Expr,
+        volume: sympy.Symbol,
+        kind: str,
+    ) -> None:
+        """Add a species that no reaction and no rule changes: a constant of the run.
+
+        Its amount stays put (SBML): in a compartment whose size changes, a species that
+        stands for its concentration in math follows the volume, ``[S] = amount / size``.
+        Only a species declared ``constant`` keeps its concentration.
+        """
+        compartment = item.compartment
+        varies = compartment in self.builder.rate_rules or compartment in self.builder.rules
+        if item.only_substance or item.constant or not varies:
+            self.initial[symbol] = start
+            self.constants.append(_Constant(item.sid, symbol, kind, compartment))
+            if item.only_substance:
+                self._concentration(item.sid, symbol, volume)
+            return
+        amount = sympy.Symbol(f"{item.sid}__amount", real=True)
+        self.initial[amount] = start * volume
+        self.constants.append(_Constant(item.sid, amount, "amount", compartment))
+        self.rules[symbol] = amount / volume
+        self.rule_ids[symbol] = f"[{item.sid}]"
 
     def result(self, model_id: str, reactions: list[str], rates: list[sympy.Expr]) -> SymbolicOde:
         # Rules hold at t = 0 too: they define their symbols for the initial values.

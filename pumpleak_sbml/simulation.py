@@ -290,8 +290,8 @@ class Simulator:
     def advance(self, end: float) -> dict[str, float]:
         """Integrate from the current time to ``end`` (s); return every value there.
 
-        Species are given as amounts (floating) and as concentrations (``[S]``, and boundary
-        species by their own id), parameters and volumes by their id.
+        Species are given as amounts by id and as concentrations as ``[S]``; parameters and
+        volumes by id.
 
         Raises
         ------
@@ -304,17 +304,10 @@ class Simulator:
         except RuntimeError as err:
             raise SimulationError(self.compiled.model_id, _integrator_failure(err), time) from err
         model = self.runner.model
-        ids = [
-            *self.states,
-            *self.floating,
-            *model.getGlobalParameterIds(),
-            *model.getCompartmentIds(),
-        ]
+        species = [*model.getFloatingSpeciesIds(), *model.getBoundarySpeciesIds()]
+        ids = [*self.states, *species, *model.getGlobalParameterIds(), *model.getCompartmentIds()]
         values = {sid: float(self.runner[sid]) for sid in dict.fromkeys(ids)}
-        for sid in model.getFloatingSpeciesIds():
-            values[f"[{sid}]"] = float(self.runner[f"[{sid}]"])
-        for sid in model.getBoundarySpeciesIds():
-            values[sid] = float(self.runner[f"[{sid}]"])
+        values.update({f"[{sid}]": float(self.runner[f"[{sid}]"]) for sid in species})
         return values
 
 

@@ -121,7 +121,12 @@ _PUMP_LAWS: Mapping[str, tuple[str, ...]] = {
     "na_cubic": ("I_max",),
     "na_linear": ("I_max", "Na_ref"),
     "saturating": ("I_max", "K_Na", "K_K"),
+    "atp": ("I_max", "K_Na", "K_K", "K_ATP", "K_ADP", "ATP", "ADP", "Pi"),
 }
+# Spec key of a pump constant -> its model identifier (keys not listed keep their name).
+_PUMP_IDS: Mapping[str, str] = {"I_max": "I_pump_max", "ATP": "ATP_i", "ADP": "ADP_i", "Pi": "Pi_i"}
+# Pump constants that may be zero (a cell without ADP or Pi is possible; without ATP it is not).
+_PUMP_MAY_BE_ZERO = ("ADP", "Pi")
 _COTRANSPORTERS = ("KCC2", "NKCC1")
 _SHAPES: Mapping[str, tuple[str, ...]] = {
     "sphere": ("radius",),
@@ -170,13 +175,22 @@ class Leak:
 
 @dataclass(frozen=True)
 class Pump:
-    """The Na+/K+-ATPase: law, I_max (µA/cm²) and the law's constants (mM)."""
+    """The Na+/K+-ATPase: law, I_max (µA/cm²) and the law's constants (mM).
+
+    The ``atp`` law also holds the cell's own ATP, ADP and Pi (mM), which a pathway model
+    composed with the cell replaces by its metabolites.
+    """
 
     law: str
     I_max: float
     Na_ref: float = 0.0
     K_Na: float = 0.0
     K_K: float = 0.0
+    K_ATP: float = 0.0
+    K_ADP: float = 0.0
+    ATP: float = 0.0
+    ADP: float = 0.0
+    Pi: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -342,7 +356,8 @@ def _pump(data: Mapping[str, Any]) -> Pump | None:
     _check_keys(table, "pump.", ("law", *needed))
     values = {"I_max": _number(table, "I_max", "pump.", minimum="non-negative")}
     for key in needed[1:]:
-        values[key] = _number(table, key, "pump.", minimum="positive")
+        minimum = "non-negative" if key in _PUMP_MAY_BE_ZERO else "positive"
+        values[key] = _number(table, key, "pump.", minimum=minimum)
     return Pump(law=law, **values)
 
 
@@ -459,7 +474,7 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
     pump = data.get("pump", {})
     if isinstance(pump, Mapping) and pump.get("law") in _PUMP_LAWS:
         for key in _PUMP_LAWS[pump["law"]]:
-            paths[f"pump.{key}"] = "I_pump_max" if key == "I_max" else key
+            paths[f"pump.{key}"] = _PUMP_IDS.get(key, key)
     cotransporters = data.get("cotransporters", {})
     if isinstance(cotransporters, Mapping):
         for name in cotransporters:
@@ -719,6 +734,8 @@ I_max = 0.5      # na_cubic:   I_pump = I_max * (Na_i/Na_o)^3
                  # na_linear:  I_pump = I_max * Na_i / Na_ref        (needs Na_ref, mM)
                  # saturating: I_pump = I_max * (Na_i/(Na_i+K_Na))^3 * (K_o/(K_o+K_K))^2
                  #             (needs K_Na, K_K, mM)
+                 # atp:        saturating * ATP/(ATP + K_ATP*(1 + ADP/K_ADP)), one ATP per cycle
+                 #             (needs K_Na, K_K, K_ATP, K_ADP and the cell's ATP, ADP, Pi, mM)
 
 [cotransporters]   # optional, electroneutral, driven by Nernst-potential differences
 KCC2 = { g = 0.02 }    # K+ and Cl- efflux each = g*(E_Cl - E_K)/F          (g in mS/cm²)

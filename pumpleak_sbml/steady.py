@@ -77,6 +77,9 @@ NOISE_FACTOR = 64.0
 _EPSILON = float(np.finfo(float).eps)
 _MAX_NEWTON = 60
 _JUDGE_BELOW = 1e-5  # Newton judges convergence in full only below this scaled residual
+# Rate yardsticks never fall below this fraction of the start's gross rates: at a
+# thermodynamic equilibrium every ohmic driving force, and so every gross flux, vanishes.
+_FLOOR = 1e-3
 _MAX_PTC_STEPS = 3000
 _PTC_END = 1e13  # s: pseudo-transient continuation stops here (300,000 years)
 _VOLUME_GRID = tuple(10.0**k for k in np.arange(-2.0, 5.01, 0.25))
@@ -188,13 +191,13 @@ class _System:
             self.floor = np.zeros(len(self.positive))
 
     def floored_at(self, y: np.ndarray) -> _System:
-        """Return this system with rate yardsticks floored at 1e-9 of the gross rates at ``y``.
+        """Return this system with rate yardsticks floored at 1e-3 of the gross rates at ``y``.
 
         At a thermodynamic equilibrium every ohmic driving force vanishes, and with it the
         gross flux of each ion; the start's gross fluxes then give the scale instead.
         """
         gross = np.abs(self.gross(y))
-        floor = np.where(np.isfinite(gross), 1e-9 * gross, 0.0)
+        floor = np.where(np.isfinite(gross), _FLOOR * gross, 0.0)
         return dataclasses.replace(self, floor=floor)
 
     def rates(self, y: np.ndarray) -> np.ndarray:
@@ -896,29 +899,21 @@ class SteadyStateSolver:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return (y, p) from a simulator's values: every state, and the constants in ``targets``.
 
-        ``values`` holds species amounts by id, concentrations as ``[S]`` (boundary species
-        by id), parameters and volumes by id, as :meth:`Simulator.advance` returns them.
+        ``values`` holds species amounts by id and concentrations as ``[S]``, parameters and
+        volumes by id, as :meth:`~pumpleak_sbml.simulation.Simulator.advance` returns them.
         """
         compiled = self.functions.compiled
 
-        def value(sid: str, kind: str, constant: bool) -> float:
-            if kind == "concentration" and not constant:
-                return float(values[f"[{sid}]"])
-            return float(values[sid])
+        def value(sid: str, kind: str) -> float:
+            return float(values[f"[{sid}]" if kind == "concentration" else sid])
 
-        y = np.array(
-            [
-                value(sid, kind, False)
-                for sid, kind in zip(compiled.states, compiled.state_kinds, strict=True)
-            ],
-            dtype=float,
-        )
+        pairs = zip(compiled.states, compiled.state_kinds, strict=True)
+        y = np.array([value(sid, kind) for sid, kind in pairs], dtype=float)
         p = np.array(p, dtype=float)
         index = self.functions.constant_index
         for sid in targets:
             if sid in index:
-                i = index[sid]
-                p[i] = value(sid, compiled.constant_kinds[i], True)
+                p[index[sid]] = value(sid, compiled.constant_kinds[index[sid]])
         return y, p
 
     # --- certification ---------------------------------------------------------------------

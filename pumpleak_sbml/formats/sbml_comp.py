@@ -4,10 +4,18 @@
 Users who compose our cell into their own models (pathway models that feed the pump ATP,
 multi-cell models) instantiate it as a submodel and connect through its *ports*. Every port
 points at one element of the model: the ion pools, the medium, the membrane potential, the
-pump (its current, its flux and its ATP factor) and the cell volume. Only ids the model
-has get a port (the proton vesicle has no Na+ pool, for example)::
+pump (its current, its flux, its ATP factor and, for the ``atp`` law, the ATP, ADP and Pi it
+uses), the cell volume, and every parameter a user may set (``g_Na_port``,
+``I_pump_max_port``, ...). Only ids the model has get a port (the proton vesicle has no Na+
+pool, for example)::
 
     text = to_comp(sbml, "pump_leak")   # ports: Na_i_port, Vm_port, J_pump_port, cell_port, ...
+
+Every element a port points at carries a ``metaid``: comp requires an element that replaces
+(or is replaced by) an element with a metaid to have one as well, and a composing model's
+elements usually have them (every BioModels element does). Rules have no port: replacing an
+assignment rule's variable duplicates the rule (libsbml 10304); replace the parameter it
+reads (``I_pump_max_port``) instead.
 
 The result is checked by flattening it again with libsbml, which must give back a model
 with the same reactions: an unflattened comp document loaded as a string into libroadrunner
@@ -22,8 +30,9 @@ import libsbml
 
 from ..built_model import BuiltModel
 from ..errors import ExportError
+from ..sbml_document import quantities
 
-__all__ = ["PORTS", "dumps", "flatten", "to_comp"]
+__all__ = ["PORTS", "dumps", "flatten", "port_id", "to_comp"]
 
 PORTS: tuple[tuple[str, str], ...] = (
     ("Na_i", "intracellular Na+ pool"),
@@ -39,10 +48,19 @@ PORTS: tuple[tuple[str, str], ...] = (
     ("I_pump", "pump current"),
     ("J_pump", "pump flux (cycles per second)"),
     ("f_ATP", "pump ATP factor"),
+    ("ATP_i", "intracellular ATP the pump hydrolyses"),
+    ("ADP_i", "intracellular ADP the pump produces"),
+    ("Pi_i", "intracellular phosphate the pump produces"),
     ("cell", "cell water volume"),
     ("vesicle", "vesicle volume"),
 )
-"""(element id, what it is) of every port a model may expose."""
+"""(element id, what it is) of every contract port a model may expose; settable parameters
+get a port too, labelled with their display name."""
+
+
+def port_id(element_id: str) -> str:
+    """Return the id of the port that exposes ``element_id`` (``g_Na`` -> ``g_Na_port``)."""
+    return f"{element_id}_port"
 
 
 def _check(code: int, action: str, name: str) -> None:
@@ -72,6 +90,16 @@ def flatten(comp_sbml: str, name: str, base: Path | None = None) -> str:
     return str(libsbml.writeSBMLToString(document))
 
 
+def _port_targets(model: libsbml.Model, sbml: str) -> list[tuple[str, str]]:
+    """Return (element id, label) of every element to expose: contract elements, then parameters."""
+    targets = [(sid, label) for sid, label in PORTS if model.getElementBySId(sid) is not None]
+    taken = {sid for sid, _ in targets}
+    for sid, quantity in quantities(sbml).items():
+        if quantity.settable and quantity.kind == "parameter" and sid not in taken:
+            targets.append((sid, quantity.name or sid))
+    return targets
+
+
 def to_comp(sbml: str, name: str) -> str:
     """Return validated SBML L3V2 as a comp module with ports.
 
@@ -90,11 +118,16 @@ def to_comp(sbml: str, name: str) -> str:
     _check(document.setPackageRequired("comp", True), "mark comp as required", name)
     model = document.getModel()
     plugin = model.getPlugin("comp")
-    for element_id, label in PORTS:
-        if model.getElementBySId(element_id) is None:
-            continue
+    for element_id, label in _port_targets(model, sbml):
+        element = model.getElementBySId(element_id)
+        if not element.isSetMetaId():
+            _check(
+                element.setMetaId(f"{model.getId()}.{element_id}"),
+                f"give {element_id} a metaid",
+                name,
+            )
         port = plugin.createPort()
-        _check(port.setId(f"{element_id}_port"), f"create the port for {element_id}", name)
+        _check(port.setId(port_id(element_id)), f"create the port for {element_id}", name)
         _check(port.setIdRef(element_id), f"point the port at {element_id}", name)
         _check(port.setName(label), f"name the port for {element_id}", name)
     text = str(libsbml.writeSBMLToString(document))

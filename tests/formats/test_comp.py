@@ -29,10 +29,11 @@ def _ports(text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", pl.list_models())
 def test_comp_export_exposes_a_port_for_every_contract_element_it_has(name: str) -> None:
-    """Each model gets a port for exactly those ion pools, Vm, pump and volume ids it has."""
+    """Ports: exactly the ion pools, Vm, pump and volume ids it has, and its settable parameters."""
     text = export(name, "sbml-comp")
     model = libsbml.readSBMLFromString(pl.to_sbml(name)).getModel()
     expected = {element for element, _ in PORTS if model.getElementBySId(element) is not None}
+    expected |= {sid for sid in pl.parameters(name) if model.getParameter(sid) is not None}
     assert set(_ports(text)) == expected
     assert {"Vm", "cell"} <= expected or {"dp", "vesicle"} <= expected
 
