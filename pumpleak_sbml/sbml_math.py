@@ -30,7 +30,9 @@ __all__ = ["TIME", "FunctionDefinition", "mathml_to_sympy", "read_function_defin
 TIME = sympy.Symbol("time", real=True)
 """The model's time (s), the csymbol ``time`` of SBML."""
 
-_AVOGADRO = sympy.Float(6.02214076e23)  # 1/mol, exact in the 2019 SI
+# SBML Level 3 fixes avogadro at CODATA 2006's 6.02214179e23 /mol, not the 2019 SI value
+# (SBML Test Suite case 01323 checks it; RoadRunner uses it too).
+_AVOGADRO = sympy.Float(6.02214179e23)
 _CSYMBOL = "http://www.sbml.org/sbml/symbols/"
 _NAMESPACE = "{http://www.w3.org/1998/Math/MathML}"
 
