@@ -246,6 +246,21 @@ def _log(arguments: Sequence[sympy.Expr], qualifiers: Mapping[str, sympy.Expr]) 
     return sympy.log(arguments[0]) / sympy.log(base)
 
 
+def _quotient(arguments: Sequence[sympy.Expr], _: Mapping[str, sympy.Expr]) -> sympy.Expr:
+    """MathML quotient: a / b truncated toward zero (a = b q + r, |r| < |b|, a r >= 0).
+
+    MathML's quotient and rem are OpenMath integer1 quotient and remainder; the remainder
+    has the dividend's sign (C's fmod), which floor division would not give for a < 0.
+    """
+    ratio = arguments[0] / arguments[1]
+    return sympy.Piecewise((sympy.floor(ratio), ratio >= 0), (sympy.ceiling(ratio), True))
+
+
+def _rem(arguments: Sequence[sympy.Expr], qualifiers: Mapping[str, sympy.Expr]) -> sympy.Expr:
+    """MathML rem: a - b quotient(a, b), with the sign of the dividend a."""
+    return arguments[0] - arguments[1] * _quotient(arguments, qualifiers)
+
+
 def _root(arguments: Sequence[sympy.Expr], qualifiers: Mapping[str, sympy.Expr]) -> sympy.Expr:
     degree = qualifiers.get("degree", sympy.Integer(2))
     return sympy.Pow(arguments[0], 1 / degree)
@@ -265,8 +280,8 @@ _BUILDERS: Mapping[str, Callable[[Sequence[sympy.Expr], Mapping[str, sympy.Expr]
     "implies": lambda a, _: sympy.Implies(a[0], a[1]),
     "min": lambda a, _: sympy.Min(*a),
     "max": lambda a, _: sympy.Max(*a),
-    "quotient": lambda a, _: sympy.floor(a[0] / a[1]),
-    "rem": lambda a, _: sympy.Mod(a[0], a[1]),
+    "quotient": _quotient,
+    "rem": _rem,
 }
 
 
