@@ -35,7 +35,7 @@ __all__ = ["CompiledOde", "Ode", "OdeFunctions", "functions_of", "ode"]
 
 _Function = Callable[..., Any]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Version of the generated code's layout; a cache entry of another version is rebuilt."""
 
 
