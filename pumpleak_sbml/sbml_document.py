@@ -150,7 +150,7 @@ def _quantities(model: libsbml.Model) -> dict[str, Quantity]:
         )
     for compartment in model.getListOfCompartments():
         sid = compartment.getId()
-        derived = "initial assignment" if model.getInitialAssignmentBySymbol(sid) else ""
+        derived = _how_derived(model, sid)
         found[sid] = Quantity(
             sid,
             compartment.getName(),
