@@ -37,7 +37,7 @@ _Function = Callable[..., Any]
 _Vector = Sequence[float] | np.ndarray
 """A state or constant vector: a NumPy array (as SciPy passes it) or any sequence of floats."""
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 """Version of the generated code's layout; a cache entry of another version is rebuilt."""
 
 

@@ -90,9 +90,14 @@ def _is_unit_conversion(model: libsbml.Model, parameter: libsbml.Parameter) -> b
 
 
 def _how_derived(model: libsbml.Model, sid: str) -> str:
+    """Say what computes a quantity's initial value ("" if its written value is the input).
+
+    A rate rule changes a value over time, not at the start: its initial value stays an
+    input, as for the rate-ruled cell volume.
+    """
     rule = model.getRuleByVariable(sid)
-    if rule is not None:
-        return "assignment rule" if rule.isAssignment() else "rate rule"
+    if rule is not None and rule.isAssignment():
+        return "assignment rule"
     if model.getInitialAssignmentBySymbol(sid) is not None:
         return "initial assignment"
     return ""
