@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from . import cache
-from .errors import ModelDefinitionError
+from .errors import InvalidOverrideError, ModelDefinitionError
 from .library import antimony
 from .ode_functions import CompiledOde
 from .quantities import Quantity
@@ -265,6 +265,8 @@ def _spec(model: Any, overrides: Mapping[str, object]) -> BuiltModel:
         base = spec_from_dict(data)
         edited = apply_spec_overrides(data, overrides)
         spec_from_dict(edited)  # the spec's own rules apply to the overridden values
+    except InvalidOverrideError:
+        raise  # about an override, not the file: keep its type and its data
     except ModelDefinitionError as err:
         if where and not str(err).startswith(where):
             raise ModelDefinitionError(f"{where}{err}") from err
