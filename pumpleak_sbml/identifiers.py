@@ -44,7 +44,10 @@ NERNST_PREFIX = "E_"
 """``E_<ion>``: the Nernst (reversal) potential of an ion (mV)."""
 
 CURRENT_PREFIX = "I_"
-"""``I_<mechanism>``: a membrane current density, outward positive (µA/cm²)."""
+"""``I_<mechanism>``: a cell's membrane current density, outward positive (µA/cm²).
+
+The proton vesicle's ``I_pump`` and ``I_leak`` are whole-vesicle H+ currents in fA instead.
+"""
 
 RESTING_POTENTIAL_PREFIX = "V_"
 """``V_<name>``: an analytic resting-potential estimate (``V_chord``, ``V_pump``, mV)."""
