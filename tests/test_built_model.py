@@ -118,6 +118,31 @@ def test_resolve_built_model_is_returned_or_extended() -> None:
     assert built.with_overrides(g_K=0.06).overrides == {"g_Na": 0.02, "g_K": 0.06}
 
 
+@pytest.mark.parametrize(
+    ("model", "overrides"),
+    [
+        pytest.param("pump_leak", {"g_Na": 0.02}, id="library"),
+        pytest.param(SPEC, {"I_max": 0.8}, id="spec"),
+        pytest.param(BIOMODEL, {"W2": 0.5}, id="sbml"),
+    ],
+)
+def test_resolve_of_a_known_model_parses_and_compiles_nothing(
+    model: Any, overrides: dict[str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a model is compiled, resolving it with new overrides reads no SBML, runs no Antimony."""
+    pl.resolve(model)
+    calls: list[str] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        calls.append("called")
+
+    monkeypatch.setattr(libsbml, "readSBMLFromString", refuse)
+    monkeypatch.setattr(sbml_compiler, "antimony_to_sbml", refuse)
+    built = pl.resolve(model, **overrides)
+    assert calls == []
+    assert built.overrides  # the values are there, checked, without touching the text
+
+
 @pytest.mark.parametrize("path", [SPEC, BIOMODEL], ids=["spec", "sbml"])
 def test_resolve_string_is_never_a_path(path: Path) -> None:
     """A string is a library name, even when a file of that name exists."""
