@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from . import cache
-from .errors import ModelDefinitionError
+from .errors import InvalidOverrideError, ModelDefinitionError
 from .library import antimony
 from .ode_functions import CompiledOde
 from .quantities import Quantity
@@ -281,6 +281,8 @@ def _spec(model: Any, overrides: Mapping[str, object]) -> BuiltModel:
             # The spec's own rules apply to the overridden values (the structure, and with it
             # the model's name check, is unchanged).
             spec_from_dict(apply_spec_overrides(data, overrides), check_name=False)
+    except InvalidOverrideError:
+        raise  # about an override, not the file: keep its type and its data
     except ModelDefinitionError as err:
         if where and not str(err).startswith(where):
             raise ModelDefinitionError(f"{where}{err}") from err

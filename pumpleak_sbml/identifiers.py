@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONCENTRATION_PREFIX",
     "CURRENT_PREFIX",
+    "INITIAL_VOLUME",
     "MEMBRANE_POTENTIAL",
     "NERNST_PREFIX",
     "OSMOLARITY_INSIDE",
@@ -43,10 +44,16 @@ NERNST_PREFIX = "E_"
 """``E_<ion>``: the Nernst (reversal) potential of an ion (mV)."""
 
 CURRENT_PREFIX = "I_"
-"""``I_<mechanism>``: a membrane current density, outward positive (µA/cm²)."""
+"""``I_<mechanism>``: a cell's membrane current density, outward positive (µA/cm²).
+
+The proton vesicle's ``I_pump`` and ``I_leak`` are whole-vesicle H+ currents in fA instead.
+"""
 
 RESTING_POTENTIAL_PREFIX = "V_"
 """``V_<name>``: an analytic resting-potential estimate (``V_chord``, ``V_pump``, mV)."""
+
+INITIAL_VOLUME = "V_init"
+"""A built cell's initial water volume (pL): a ``V_`` id that is not a potential."""
 
 OSMOLARITY_INSIDE = "osm_i"
 OSMOLARITY_OUTSIDE = "osm_o"
@@ -81,5 +88,5 @@ def is_potential(sid: str) -> bool:
     return (
         sid in POTENTIAL_IDS
         or sid.startswith(NERNST_PREFIX)
-        or sid.startswith(RESTING_POTENTIAL_PREFIX)
+        or (sid.startswith(RESTING_POTENTIAL_PREFIX) and sid != INITIAL_VOLUME)
     )

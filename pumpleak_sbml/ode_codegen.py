@@ -169,13 +169,18 @@ def _jacobian(system: SymbolicOde, names: _Names) -> str:
     Each rule's derivative is written next to it, so a piecewise rule's derivative is a
     piecewise expression too and only the branch taken is ever evaluated (common
     subexpression elimination across branches would evaluate the others: 0/0 in GHK).
+    Only the rules the rates use are evaluated, so the Jacobian is defined wherever ``rhs``
+    is (a Nernst potential is infinite at a zero concentration that no rate minds).
     """
     n = len(system.states)
     derivatives: dict[sympy.Symbol, dict[int, sympy.Expr]] = {
         names(state): {j: sympy.Integer(1)} for j, state in enumerate(system.state_symbols)
     }
+    needed = _rules_needed(system, system.rates)
     body = _header(system)
     for index, (_, symbol, expression) in enumerate(system.rules):
+        if symbol not in needed:
+            continue
         rule = names(expression)
         body += f"    r{index} = {_code(rule)}\n"
         by_state: dict[int, sympy.Expr] = {}

@@ -34,8 +34,10 @@ from .errors import ModelDefinitionError
 __all__ = ["CompiledOde", "Ode", "OdeFunctions", "functions_of", "ode"]
 
 _Function = Callable[..., Any]
+_Vector = Sequence[float] | np.ndarray
+"""A state or constant vector: a NumPy array (as SciPy passes it) or any sequence of floats."""
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 """Version of the generated code's layout; a cache entry of another version is rebuilt."""
 
 
@@ -150,7 +152,7 @@ def _on_floats(raw: _Function) -> _Function:
     NumPy scalars are slower, and they warn instead of raising on a division by zero.
     """
 
-    def call(t: float, y: Sequence[float], p: Sequence[float]) -> Any:
+    def call(t: float, y: _Vector, p: _Vector) -> Any:
         y_list = y.tolist() if isinstance(y, np.ndarray) else list(y)
         p_list = p.tolist() if isinstance(p, np.ndarray) else list(p)
         return raw(float(t), y_list, p_list)
@@ -190,17 +192,15 @@ class Ode:
     p: np.ndarray
     functions: OdeFunctions
 
-    def rhs(self, t: float, y: Sequence[float], p: Sequence[float] | None = None) -> np.ndarray:
+    def rhs(self, t: float, y: _Vector, p: _Vector | None = None) -> np.ndarray:
         """Return dy/dt at time ``t`` (s) and state ``y`` (default constants: :attr:`p`)."""
         return np.array(self.functions.rhs(t, y, self.p if p is None else p), dtype=float)
 
-    def jac(self, t: float, y: Sequence[float], p: Sequence[float] | None = None) -> np.ndarray:
+    def jac(self, t: float, y: _Vector, p: _Vector | None = None) -> np.ndarray:
         """Return the exact Jacobian d(dy/dt)/dy, a square array (rows: equations)."""
         return np.array(self.functions.jac(t, y, self.p if p is None else p), dtype=float)
 
-    def observe(
-        self, t: float, y: Sequence[float], p: Sequence[float] | None = None
-    ) -> dict[str, float]:
+    def observe(self, t: float, y: _Vector, p: _Vector | None = None) -> dict[str, float]:
         """Return every computed quantity (Vm, concentrations, currents) by id."""
         values = self.functions.observe(t, y, self.p if p is None else p)
         return dict(zip(self.functions.compiled.observables, values, strict=True))

@@ -126,9 +126,22 @@ class _Builder:
             self.symbols[sid] = sympy.Symbol(sid, real=True)
         return self.symbols[sid]
 
+    def refused(self, where: str, err: UnsupportedSBMLError) -> UnsupportedSBMLError:
+        """Return the error with the model and the element it came from in front."""
+        return UnsupportedSBMLError(f"{self.model.getId()}: {where}: {err}")
+
     def math(
-        self, node: libsbml.ASTNode, local: Mapping[str, sympy.Symbol] | None = None
+        self,
+        node: libsbml.ASTNode,
+        where: str,
+        local: Mapping[str, sympy.Symbol] | None = None,
     ) -> sympy.Expr:
+        try:
+            return self._math(node, local)
+        except UnsupportedSBMLError as err:
+            raise self.refused(where, err) from err
+
+    def _math(self, node: libsbml.ASTNode, local: Mapping[str, sympy.Symbol] | None) -> sympy.Expr:
         text = libsbml.writeMathMLToString(node)
         if local:
             scope = dict(self.symbols)
@@ -148,28 +161,37 @@ def _read_functions(builder: _Builder) -> None:
     for definition in builder.model.getListOfFunctionDefinitions():
         if definition.getMath() is None:
             raise ModelDefinitionError(f"function definition {definition.getId()} has no math")
-        builder.functions[definition.getId()] = read_function_definition(
-            libsbml.writeMathMLToString(definition.getMath()), builder.symbols, builder.functions
-        )
+        try:
+            builder.functions[definition.getId()] = read_function_definition(
+                libsbml.writeMathMLToString(definition.getMath()),
+                builder.symbols,
+                builder.functions,
+            )
+        except UnsupportedSBMLError as err:
+            raise builder.refused(f"function definition {definition.getId()}", err) from err
 
 
 def _read_rules(builder: _Builder) -> None:
     for rule in builder.model.getListOfRules():
         if rule.isAlgebraic():
             raise UnsupportedSBMLError(
-                "the model has an algebraic rule; the ODE engine needs explicit rules "
-                "(RoadRunner cannot solve them either)"
+                f"{builder.model.getId()}: the model has an algebraic rule; the ODE engine "
+                "needs explicit rules (RoadRunner cannot solve them either)"
             )
         if rule.getMath() is None:
             raise ModelDefinitionError(f"the rule for {rule.getVariable()} has no math")
-        expression = builder.math(rule.getMath())
+        kind = "assignment" if rule.isAssignment() else "rate"
+        expression = builder.math(rule.getMath(), f"{kind} rule for {rule.getVariable()}")
         if rule.isAssignment():
             builder.rules[rule.getVariable()] = expression
         else:
             builder.rate_rules[rule.getVariable()] = expression
     for assignment in builder.model.getListOfInitialAssignments():
         if assignment.getMath() is not None:
-            builder.initial_assignments[assignment.getSymbol()] = builder.math(assignment.getMath())
+            symbol = assignment.getSymbol()
+            builder.initial_assignments[symbol] = builder.math(
+                assignment.getMath(), f"initial assignment to {symbol}"
+            )
 
 
 @dataclass
@@ -250,7 +272,7 @@ def _read_reactions(
             name = f"{rid}.{parameter.getId()}"
             local[parameter.getId()] = builder.symbol(name)
             local_values[name] = parameter.getValue()
-        rates.append(builder.math(law.getMath(), local))
+        rates.append(builder.math(law.getMath(), f"kinetic law of {rid}", local))
         ids.append(rid)
         changes: dict[str, float] = {}
         for reference in reaction.getListOfReactants():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ class Quantity:
 # Units whose quantities must be strictly positive, or may take any sign.
 _POSITIVE_UNITS = frozenset({"K", "pL", "µm²", "µF/cm²", "µm", "nm"})
 _SIGNED_UNITS = frozenset({"mV", "1", "pH"})
+# A potential in a unit of another model's own, as libsbml prints it: "(0.001 volt)^1".
+_POTENTIAL = re.compile(r"\([0-9.eE+-]+ volt\)\^1")
 
 
 def _check_value(quantity: Quantity, value: object) -> float:
@@ -49,7 +52,7 @@ def _check_value(quantity: Quantity, value: object) -> float:
     if quantity.kind == "compartment" or unit in _POSITIVE_UNITS:
         if number <= 0:
             raise InvalidOverrideError(quantity.id, value, f"must be positive (in {unit})")
-    elif unit not in _SIGNED_UNITS and number < 0:
+    elif unit not in _SIGNED_UNITS and not _POTENTIAL.fullmatch(unit) and number < 0:
         raise InvalidOverrideError(quantity.id, value, f"must not be negative (in {unit})")
     return number
 

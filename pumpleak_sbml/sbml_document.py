@@ -90,9 +90,14 @@ def _is_unit_conversion(model: libsbml.Model, parameter: libsbml.Parameter) -> b
 
 
 def _how_derived(model: libsbml.Model, sid: str) -> str:
+    """Say what computes a quantity's initial value ("" if its written value is the input).
+
+    A rate rule changes a value over time, not at the start: its initial value stays an
+    input, as for the rate-ruled cell volume.
+    """
     rule = model.getRuleByVariable(sid)
-    if rule is not None:
-        return "assignment rule" if rule.isAssignment() else "rate rule"
+    if rule is not None and rule.isAssignment():
+        return "assignment rule"
     if model.getInitialAssignmentBySymbol(sid) is not None:
         return "initial assignment"
     return ""
@@ -150,7 +155,7 @@ def _quantities(model: libsbml.Model) -> dict[str, Quantity]:
         )
     for compartment in model.getListOfCompartments():
         sid = compartment.getId()
-        derived = "initial assignment" if model.getInitialAssignmentBySymbol(sid) else ""
+        derived = _how_derived(model, sid)
         found[sid] = Quantity(
             sid,
             compartment.getName(),

@@ -30,7 +30,9 @@ __all__ = ["TIME", "FunctionDefinition", "mathml_to_sympy", "read_function_defin
 TIME = sympy.Symbol("time", real=True)
 """The model's time (s), the csymbol ``time`` of SBML."""
 
-_AVOGADRO = sympy.Float(6.02214076e23)  # 1/mol, exact in the 2019 SI
+# SBML Level 3 fixes avogadro at CODATA 2006's 6.02214179e23 /mol, not the 2019 SI value
+# (SBML Test Suite case 01323 checks it; RoadRunner uses it too).
+_AVOGADRO = sympy.Float(6.02214179e23)
 _CSYMBOL = "http://www.sbml.org/sbml/symbols/"
 _NAMESPACE = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -244,6 +246,21 @@ def _log(arguments: Sequence[sympy.Expr], qualifiers: Mapping[str, sympy.Expr]) 
     return sympy.log(arguments[0]) / sympy.log(base)
 
 
+def _quotient(arguments: Sequence[sympy.Expr], _: Mapping[str, sympy.Expr]) -> sympy.Expr:
+    """MathML quotient: a / b truncated toward zero (a = b q + r, |r| < |b|, a r >= 0).
+
+    MathML's quotient and rem are OpenMath integer1 quotient and remainder; the remainder
+    has the dividend's sign (C's fmod), which floor division would not give for a < 0.
+    """
+    ratio = arguments[0] / arguments[1]
+    return sympy.Piecewise((sympy.floor(ratio), ratio >= 0), (sympy.ceiling(ratio), True))
+
+
+def _rem(arguments: Sequence[sympy.Expr], qualifiers: Mapping[str, sympy.Expr]) -> sympy.Expr:
+    """MathML rem: a - b quotient(a, b), with the sign of the dividend a."""
+    return arguments[0] - arguments[1] * _quotient(arguments, qualifiers)
+
+
 def _root(arguments: Sequence[sympy.Expr], qualifiers: Mapping[str, sympy.Expr]) -> sympy.Expr:
     degree = qualifiers.get("degree", sympy.Integer(2))
     return sympy.Pow(arguments[0], 1 / degree)
@@ -263,8 +280,8 @@ _BUILDERS: Mapping[str, Callable[[Sequence[sympy.Expr], Mapping[str, sympy.Expr]
     "implies": lambda a, _: sympy.Implies(a[0], a[1]),
     "min": lambda a, _: sympy.Min(*a),
     "max": lambda a, _: sympy.Max(*a),
-    "quotient": lambda a, _: sympy.floor(a[0] / a[1]),
-    "rem": lambda a, _: sympy.Mod(a[0], a[1]),
+    "quotient": _quotient,
+    "rem": _rem,
 }
 
 

@@ -532,6 +532,8 @@ def apply_spec_overrides(
             )
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InvalidOverrideError(name, value, "expected a number")
+        if not math.isfinite(value):
+            raise InvalidOverrideError(name, value, "expected a finite number")
         *tables, leaf = names[name].split(".")
         target = edited
         for table in tables:

@@ -20,7 +20,7 @@ import pumpleak_sbml as pl
 from pumpleak_sbml.cli import main
 from pumpleak_sbml.composition import composition_issues
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent / "data" / "biomodels"
 HOLZHUETTER = DATA / "BIOMD0000000070_Holzhutter2004_erythrocyte.xml"
 ATAULLAKHANOV = DATA / "BIOMD0000000054_Ataullakhanov1996_RBC_adenylate_ion_pump.xml"
 TEUSINK = DATA / "BIOMD0000000064_Teusink2000_yeast_glycolysis.xml"

@@ -33,7 +33,7 @@ from pumpleak_sbml.composition import composition_issues
 # Composing four real models and running them for simulated weeks takes about a minute.
 pytestmark = pytest.mark.slow
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent / "data" / "biomodels"
 HOLZHUETTER = DATA / "BIOMD0000000070_Holzhutter2004_erythrocyte.xml"
 ATAULLAKHANOV = DATA / "BIOMD0000000054_Ataullakhanov1996_RBC_adenylate_ion_pump.xml"
 TEUSINK = DATA / "BIOMD0000000064_Teusink2000_yeast_glycolysis.xml"
