@@ -9,6 +9,7 @@ concentration of Na_i" without knowing the model::
     concentration_id("Na_i")      # 'conc_Na_i' (mM)
     is_potential("E_K")           # True: a Nernst potential (mV)
 
+The comp export's ports (:data:`PORTS`) are part of the contract too.
 ``tests/test_identifiers.py`` checks the contract against every model and component.
 """
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .ode_functions import CompiledOde
 
 __all__ = [
+    "PORTS",
     "CONCENTRATION_PREFIX",
     "CURRENT_PREFIX",
     "INITIAL_VOLUME",
@@ -61,6 +63,30 @@ OSMOLARITY_OUTSIDE = "osm_o"
 
 POTENTIAL_IDS = frozenset({MEMBRANE_POTENTIAL, "dp", "dpsi", "V_donnan", "V_MN"})
 """Potentials that are not ``E_*`` or ``V_*`` by prefix: Δp and Δψ of the proton vesicle."""
+
+
+PORTS: tuple[tuple[str, str], ...] = (
+    ("Na_i", "intracellular Na+ pool"),
+    ("K_i", "intracellular K+ pool"),
+    ("Cl_i", "intracellular Cl- pool"),
+    ("X_i", "intracellular impermeant anions"),
+    ("H_i", "lumenal H+ (excess)"),
+    ("Na_o", "medium Na+"),
+    ("K_o", "medium K+"),
+    ("Cl_o", "medium Cl-"),
+    ("Vm", "membrane potential"),
+    ("dp", "proton motive force"),
+    ("I_pump", "pump current"),
+    ("J_pump", "pump flux (cycles per second)"),
+    ("f_ATP", "pump ATP factor"),
+    ("ATP_i", "intracellular ATP the pump hydrolyses"),
+    ("ADP_i", "intracellular ADP the pump produces"),
+    ("Pi_i", "intracellular phosphate the pump produces"),
+    ("cell", "cell water volume"),
+    ("vesicle", "vesicle volume"),
+)
+"""(element id, what it is) of every contract port a model may expose; settable parameters
+get a port too, labelled with their display name."""
 
 
 def volume_id(ode: CompiledOde) -> str | None:

@@ -298,3 +298,15 @@ def test_cell_currents_are_densities_and_leaks_are_outward_positive(model: Any) 
         for sid in leaks:
             driving = runner["Vm"] - runner[f"E_{sid.removeprefix(CURRENT_PREFIX)}"]
             assert math.copysign(1.0, runner[sid]) == math.copysign(1.0, driving), (sid, label)
+
+
+def test_every_comp_port_names_an_element_of_some_library_model() -> None:
+    """Each contract port (identifiers.PORTS) is an element id of at least one library model."""
+    from pumpleak_sbml.identifiers import PORTS
+
+    ids: set[str] = set()
+    for name in pl.list_models():
+        document = libsbml.readSBMLFromString(pl.to_sbml(name))
+        model = document.getModel()
+        ids |= {element.getId() for element in model.getListOfAllElements() if element.isSetId()}
+    assert {sid for sid, _ in PORTS} <= ids

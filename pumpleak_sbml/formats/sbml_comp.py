@@ -30,32 +30,10 @@ import libsbml
 
 from ..built_model import BuiltModel
 from ..errors import ExportError
+from ..identifiers import PORTS
 from ..sbml_document import quantities
 
-__all__ = ["PORTS", "dumps", "flatten", "port_id", "to_comp"]
-
-PORTS: tuple[tuple[str, str], ...] = (
-    ("Na_i", "intracellular Na+ pool"),
-    ("K_i", "intracellular K+ pool"),
-    ("Cl_i", "intracellular Cl- pool"),
-    ("X_i", "intracellular impermeant anions"),
-    ("H_i", "lumenal H+ (excess)"),
-    ("Na_o", "medium Na+"),
-    ("K_o", "medium K+"),
-    ("Cl_o", "medium Cl-"),
-    ("Vm", "membrane potential"),
-    ("dp", "proton motive force"),
-    ("I_pump", "pump current"),
-    ("J_pump", "pump flux (cycles per second)"),
-    ("f_ATP", "pump ATP factor"),
-    ("ATP_i", "intracellular ATP the pump hydrolyses"),
-    ("ADP_i", "intracellular ADP the pump produces"),
-    ("Pi_i", "intracellular phosphate the pump produces"),
-    ("cell", "cell water volume"),
-    ("vesicle", "vesicle volume"),
-)
-"""(element id, what it is) of every contract port a model may expose; settable parameters
-get a port too, labelled with their display name."""
+__all__ = ["dumps", "flatten", "port_id", "to_comp"]
 
 
 def port_id(element_id: str) -> str:

@@ -11,7 +11,8 @@ import pytest
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
-from pumpleak_sbml.formats.sbml_comp import PORTS, flatten
+from pumpleak_sbml.formats.sbml_comp import flatten
+from pumpleak_sbml.identifiers import PORTS
 from pumpleak_sbml.simulation import load, run_time_course
 
 # Same model, same integrator settings: the flattened module must reproduce the original to

@@ -15,7 +15,8 @@ import pytest
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
-from pumpleak_sbml.formats.sbml_comp import PORTS, flatten, port_id
+from pumpleak_sbml.formats.sbml_comp import flatten, port_id
+from pumpleak_sbml.identifiers import PORTS
 from pumpleak_sbml.simulation import load
 
 
