@@ -123,7 +123,7 @@ def _status(error: PumpLeakError) -> str:
 
 
 def _steady_row(
-    request: ScanRequest, point: Mapping[str, float], guess: Any
+    request: ScanRequest, columns: Sequence[str], point: Mapping[str, float], guess: Any
 ) -> tuple[dict[str, Any], Any]:
     from .api import steady_state
 
@@ -139,7 +139,7 @@ def _steady_row(
         return {"status": _status(err), "message": str(err)}, None
     certificate = state.certificate
     row: dict[str, Any] = {"status": "ok", "message": ""}
-    row.update({column: state.values.get(column, math.nan) for column in request.columns()})
+    row.update({column: state.values.get(column, math.nan) for column in columns})
     row.update(
         max_residual=certificate.max_residual,
         tolerance=certificate.tolerance,
@@ -152,7 +152,9 @@ def _steady_row(
     return row, state
 
 
-def _timecourse_row(request: ScanRequest, point: Mapping[str, float]) -> dict[str, Any]:
+def _timecourse_row(
+    request: ScanRequest, columns: Sequence[str], point: Mapping[str, float]
+) -> dict[str, Any]:
     from .api import simulate
 
     try:
@@ -163,7 +165,7 @@ def _timecourse_row(request: ScanRequest, point: Mapping[str, float]) -> dict[st
     except PumpLeakError as err:
         return {"status": "integration failed", "message": str(err)}
     row: dict[str, Any] = {"status": "ok", "message": ""}
-    for column in request.columns():
+    for column in columns:
         if column in run.columns:
             row[column] = float(run[column][-1])
     return row
@@ -186,13 +188,14 @@ def solve_block(request: ScanRequest, block: Sequence[Sequence[float]]) -> list[
     """
     rows = []
     guess = None
+    columns = request.columns()
     for values in block:
         point = dict(zip(request.names, (float(v) for v in values), strict=True))
         if request.mode == "steady":
-            row, state = _steady_row(request, point, guess)
+            row, state = _steady_row(request, columns, point, guess)
             guess = state if state is not None else guess
         else:
-            row = _timecourse_row(request, point)
+            row = _timecourse_row(request, columns, point)
         rows.append(row)
     return rows
 

@@ -344,26 +344,29 @@ def _newton(
 ) -> _Outcome:
     """Damped Newton with positivity-preserving steps and a backtracking line search.
 
-    The full judgement (rounding noise, the step's tolerance) is made only near the answer.
-    The state returned is the last Newton step's result, which the caller certifies.
+    Near the answer (every scaled residual below 1e-5 and the step below 1e-6 of each state)
+    the step is taken and the state it reaches is judged in full (rounding noise, the next
+    step's tolerance); a converged outcome returns that judged state with its judgement.
     """
     y = y.copy()
+    scale: np.ndarray | None = None  # the yardstick of the start, kept for the line search
     for iteration in range(1, iterations + 1):
         f = system.rates(y)
-        gross = system.gross(y)
-        scale = system.scale(y, f, gross)
+        if scale is None:
+            scale = system.scale(y, f, system.gross(y))
         residual = system.residual(y, f) / scale
-        step: np.ndarray | None = None
-        if np.max(np.abs(residual)) <= _JUDGE_BELOW:
-            judgement = _judge(system, y, reference)
-            step = judgement.step
-            if judgement.converged and step is not None:
-                return _Outcome(y + step * system.step_limit(y, step), True, iteration)
-        if step is None:
-            step = _solve(system.matrix(system.jacobian(y)), -system.residual(y, f))
+        step = _solve(system.matrix(system.jacobian(y)), -system.residual(y, f))
         if step is None:
             return _Outcome(y, False, iteration)
         alpha = system.step_limit(y, step)
+        near = np.max(np.abs(residual)) <= _JUDGE_BELOW and np.all(
+            np.abs(step) <= 1e-6 * system.state_scale(y, reference)
+        )
+        if near:
+            candidate = y + alpha * step
+            judgement = _judge(system, candidate, reference)
+            if judgement.converged:
+                return _Outcome(candidate, True, iteration, judgement)
         merit = float(np.sum(residual**2))
         for _ in range(40):
             trial = y + alpha * step
@@ -697,6 +700,8 @@ class SteadyStateSolver:
         )
         volumes = [i for i, kind in enumerate(compiled.state_kinds) if kind == "compartment"]
         self.volume = volumes[0] if len(volumes) == 1 else None
+        self.volume_id = volume_id(compiled)
+        self.derived = tuple(sorted(o for o in compiled.observables if not o.startswith("[")))
         inside = {
             *compiled.states,
             *(
@@ -953,6 +958,9 @@ class SteadyStateSolver:
 
     def _eigenvalues(self, system: _System, jacobian: np.ndarray) -> np.ndarray:
         """Eigenvalues of the Jacobian on the free states, with conserved moieties removed."""
+        if not system.dependent:
+            eigenvalues = np.linalg.eigvals(jacobian)
+            return eigenvalues[np.argsort(np.abs(eigenvalues.real))]
         n = jacobian.shape[0]
         dependent = list(system.dependent)
         free = [i for i in range(n) if i not in dependent]
@@ -968,25 +976,22 @@ class SteadyStateSolver:
         self, system: _System, y: np.ndarray, certificate: Certificate, model_id: str
     ) -> SteadyState:
         compiled = self.functions.compiled
-        values = dict(zip(compiled.constants, (float(v) for v in system.p), strict=True))
-        values.update(
-            zip(
-                compiled.observables,
-                (float(v) for v in self.functions.observe_guarded(system.t, y, system.p)),
-                strict=True,
-            )
+        values = dict(
+            zip(compiled.constants, np.asarray(system.p, dtype=float).tolist(), strict=True)
         )
-        values.update(zip(compiled.states, (float(v) for v in y), strict=True))
+        observed = self.functions.observe_guarded(system.t, y, system.p)
+        values.update(zip(compiled.observables, map(float, observed), strict=True))
+        values.update(zip(compiled.states, y.tolist(), strict=True))
         return SteadyState(
             model_id,
             values,
             self.units,
             certificate,
             species=self.species,
-            derived=tuple(sorted(o for o in compiled.observables if not o.startswith("["))),
+            derived=self.derived,
             states=compiled.states,
             time=system.t,
-            volume=volume_id(compiled),
+            volume=self.volume_id,
         )
 
     # --- messages --------------------------------------------------------------------------
