@@ -48,6 +48,7 @@ if _TYPE_CHECKING:
     )
     from .built_model import BuiltModel, resolve
     from .composition import Composition, compose
+    from .scanning import scan
     from .formats import FORMATS, export, save_export
     from .library import antimony, list_models, model_info
     from .ode_functions import Ode, ode
@@ -80,6 +81,7 @@ _LAZY = {
     **dict.fromkeys(("Ode", "ode"), "ode_functions"),
     **dict.fromkeys(("BuiltModel", "resolve"), "built_model"),
     **dict.fromkeys(("Composition", "compose"), "composition"),
+    "scan": "scanning",
     **dict.fromkeys(("CellSpec", "load_spec", "spec_from_dict"), "spec"),
     **dict.fromkeys(("Certificate", "SteadyState"), "steady"),
     "Trajectory": "trajectory",
@@ -141,6 +143,7 @@ __all__ = [
     "save_csv",
     "save_export",
     "save_sbml",
+    "scan",
     "simulate",
     "spec_from_dict",
     "steady_state",

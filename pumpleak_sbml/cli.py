@@ -136,7 +136,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from . import scan
+    from . import scanning
 
     if args.out is not None:
         check_writable(args.out, overwrite=args.force)
@@ -144,13 +144,13 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         from .plotting import check_figure_path
 
         check_figure_path(args.plot, overwrite=args.force)
-    ranges = dict(scan.parse_range(text) for text in args.param)
-    points = scan.read_points(args.points_file) if args.points_file is not None else None
+    ranges = dict(scanning.parse_range(text) for text in args.param)
+    points = scanning.read_points(args.points_file) if args.points_file is not None else None
     if (not ranges) == (points is None):
         raise _UsageError("give --param NAME=START:STOP:N ... or --points-file FILE.csv (one)")
     client = _dask_client(args.scheduler) if args.scheduler else None
     started = time.perf_counter()
-    table = scan.scan(
+    table = scanning.scan(
         args.model,
         ranges or None,
         points=points,
@@ -165,7 +165,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.out is None:
         table.to_csv(sys.stdout, index=False)
     else:
-        scan.save_table(table, args.out, overwrite=args.force)
+        scanning.save_table(table, args.out, overwrite=args.force)
         counts = ", ".join(f"{n} {status}" for status, n in table.status.value_counts().items())
         print(f"wrote {args.out}: {len(table)} points ({counts}) in {seconds:.1f} s")
     if args.plot is not None:

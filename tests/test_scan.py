@@ -26,7 +26,7 @@ import pytest
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.cli import main
-from pumpleak_sbml.scan import MAX_POINTS, parse_range, scan
+from pumpleak_sbml.scanning import MAX_POINTS, parse_range, scan
 
 FARADAY = 96485.33212
 GAS_CONSTANT = 8.314462618
