@@ -48,10 +48,10 @@ if _TYPE_CHECKING:
     )
     from .built_model import BuiltModel, resolve
     from .composition import Composition, compose
-    from .scanning import scan
     from .formats import FORMATS, export, save_export
     from .library import antimony, list_models, model_info
     from .ode_functions import Ode, ode
+    from .scanning import scan
     from .spec import CellSpec, load_spec, spec_from_dict
     from .steady import Certificate, SteadyState
     from .trajectory import Trajectory

@@ -295,7 +295,7 @@ def plot_scan(
     Parameters
     ----------
     table
-        A result of :func:`~pumpleak_sbml.scan.scan`.
+        A result of :func:`~pumpleak_sbml.scanning.scan`.
     names
         The varied parameters (one or two).
     path
