@@ -3,8 +3,9 @@
 
 Compiling a model (Antimony to SBML, validation, the ODE code generated with SymPy) takes
 about a second; reading the result back takes a millisecond. Entries are JSON files named
-by the SHA-256 of the package version and the source text, so an entry is valid for as long
-as it exists: a changed model or a new version of the package gives a new key.
+by the SHA-256 of the package version, the code of the modules that compile, and the source
+text, so an entry is valid for as long as it exists: a changed model, a new version of the
+package or an edit of its compiler gives a new key.
 
 The folder is ``$PUMPLEAK_SBML_CACHE`` if set (``off`` disables the disk cache), else
 ``$XDG_CACHE_HOME/pumpleak_sbml`` or ``~/.cache/pumpleak_sbml``. The cache is only an
@@ -18,6 +19,7 @@ never an error::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,11 +34,32 @@ _ENVIRONMENT = "PUMPLEAK_SBML_CACHE"
 _PREFIX = "pumpleak-cache-"
 
 
+# The modules whose code decides what a compiled model holds: a change to any of them (a new
+# release, or an edit in a development checkout) gives every entry a new key.
+_COMPILERS = (
+    "built_model.py",
+    "ode_codegen.py",
+    "ode_functions.py",
+    "ode_model.py",
+    "quantities.py",
+    "sbml_compiler.py",
+    "sbml_document.py",
+    "sbml_math.py",
+    "validation.py",
+)
+
+
+@functools.cache
 def _version() -> str:
     try:
-        return metadata.version("pumpleak_sbml")
+        release = metadata.version("pumpleak_sbml")
     except metadata.PackageNotFoundError:
-        return "unknown"
+        release = "unknown"
+    digest = hashlib.sha256(release.encode("utf-8"))
+    folder = Path(__file__).parent
+    for name in _COMPILERS:
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
 
 
 def cache_directory() -> Path | None:

@@ -37,7 +37,7 @@ _Function = Callable[..., Any]
 _Vector = Sequence[float] | np.ndarray
 """A state or constant vector: a NumPy array (as SciPy passes it) or any sequence of floats."""
 
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 """Version of the generated code's layout; a cache entry of another version is rebuilt."""
 
 

@@ -39,14 +39,13 @@ def _observables(state: SteadyState) -> dict[str, float]:
 
 
 def _concentrations(state: SteadyState) -> dict[str, float]:
-    """Intracellular ``conc_<species>`` values, then the medium's species, in model order."""
-    found = {}
-    for sid in state.species:
-        if f"conc_{sid}" in state.values:
-            found[sid] = state.values[f"conc_{sid}"]
-        elif state.units.get(sid) == "mM":
-            found[sid] = state.values[sid]
-    return found
+    """Every species' concentration as ``[S]``: the cell's first, then the medium's."""
+    return {f"[{sid}]": value for sid, value in state.concentrations.items()}
+
+
+def _unit(state: SteadyState, sid: str) -> str:
+    """Return the unit of a quantity (``[S]``, a concentration, has its own label)."""
+    return state.units.get(sid, "")
 
 
 def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) -> dict[str, Any]:
@@ -80,7 +79,7 @@ def steady_state_summary(state: SteadyState, parameters: Mapping[str, float]) ->
     shown = [*concentrations, *potentials, *currents, *resting, *observables, "Vm", *parameters]
     if volume_id:
         shown.append(volume_id)
-    units = {sid: state.units.get(f"conc_{sid}", state.units.get(sid, "")) for sid in shown}
+    units = {sid: _unit(state, sid) for sid in shown}
     return {
         "model": state.model_id,
         "parameters": dict(parameters),

@@ -64,7 +64,61 @@ def _readable(model: libsbml.Model, definition: libsbml.UnitDefinition | None) -
             factor, candidate_factor, rel_tol=1e-9
         ):
             return label
-    return str(libsbml.UnitDefinition.printUnits(definition, True))
+    return _si_label(definition)
+
+
+_KIND_SYMBOLS = {
+    "metre": "m",
+    "meter": "m",
+    "litre": "L",
+    "liter": "L",
+    "mole": "mol",
+    "second": "s",
+    "ampere": "A",
+    "volt": "V",
+    "farad": "F",
+    "siemens": "S",
+    "coulomb": "C",
+    "joule": "J",
+    "kelvin": "K",
+    "gram": "g",
+    "pascal": "Pa",
+    "ohm": "Ω",
+    "watt": "W",
+    "newton": "N",
+    "hertz": "Hz",
+    "item": "item",
+    "dimensionless": "",
+}
+_PREFIXES = {-15: "f", -12: "p", -9: "n", -6: "µ", -3: "m", -2: "c", 0: "", 3: "k", 6: "M"}
+_TIMES = {60.0: "min", 3600.0: "h", 86400.0: "d"}
+_POWERS = {2: "²", 3: "³"}
+
+
+def _unit_symbol(unit: libsbml.Unit) -> str:
+    """One unit of a definition as a symbol with its prefix, multiplier and exponent's size."""
+    kind = libsbml.UnitKind_toString(unit.getKind())
+    symbol = _KIND_SYMBOLS.get(kind, kind)
+    multiplier, scale = unit.getMultiplier(), unit.getScale()
+    if symbol == "s" and scale == 0 and multiplier in _TIMES:
+        return _TIMES[multiplier]
+    if multiplier != 1:
+        symbol = f"({multiplier:g} {_PREFIXES.get(scale, f'1e{scale} ')}{symbol})"
+    elif scale in _PREFIXES:
+        symbol = f"{_PREFIXES[scale]}{symbol}"
+    else:
+        symbol = f"(1e{scale} {symbol})"
+    power = abs(int(unit.getExponent()))
+    return symbol + _POWERS.get(power, f"^{power}" if power != 1 else "")
+
+
+def _si_label(definition: libsbml.UnitDefinition) -> str:
+    """Write a unit the way a physiologist does: µm, mmol/L, fmol/s, 1/h."""
+    top = [u for u in definition.getListOfUnits() if u.getExponent() > 0]
+    bottom = [u for u in definition.getListOfUnits() if u.getExponent() < 0]
+    numerator = "·".join(s for s in map(_unit_symbol, top) if s) or "1"
+    denominator = "·".join(s for s in map(_unit_symbol, bottom) if s)
+    return f"{numerator}/{denominator}" if denominator else numerator
 
 
 def _label(model: libsbml.Model, unit_id: str) -> str:
@@ -180,12 +234,53 @@ class DocumentFacts:
     has_events: bool
 
 
+def _unit_definition(model: libsbml.Model, unit_id: str) -> libsbml.UnitDefinition | None:
+    """Return a unit id as a definition: the model's own, or a base unit such as ``mole``."""
+    if not unit_id:
+        return None
+    definition = model.getUnitDefinition(unit_id)
+    if definition is not None:
+        return definition
+    kind = libsbml.UnitKind_forName(unit_id)
+    if kind == libsbml.UNIT_KIND_INVALID:
+        return None
+    definition = libsbml.UnitDefinition(model.getLevel(), model.getVersion())
+    unit = definition.createUnit()
+    unit.initDefaults()
+    unit.setKind(kind)
+    return definition
+
+
+def _species_units(model: libsbml.Model) -> dict[str, str]:
+    """Amount (``S``) and concentration (``[S]``) unit of every species, as labels."""
+    labels = {}
+    for species in model.getListOfSpecies():
+        # Level 2 defaults: the built-in "substance" and "volume" (mole and litre unless the
+        # model redefines them).
+        substance = species.getSubstanceUnits() or model.getSubstanceUnits() or "substance"
+        compartment = model.getCompartment(species.getCompartment())
+        size = (compartment.getUnits() if compartment is not None else "") or model.getVolumeUnits()
+        amount = _unit_definition(model, substance) or _unit_definition(model, "mole")
+        volume = _unit_definition(model, size or "volume") or _unit_definition(model, "litre")
+        labels[species.getId()] = _readable(model, amount)
+        if amount is not None and volume is not None:
+            labels[f"[{species.getId()}]"] = _readable(
+                model, libsbml.UnitDefinition.divide(amount, volume)
+            )
+    return labels
+
+
 def document_facts(sbml: str) -> DocumentFacts:
-    """Return the id, quantities, units and events of an SBML document (one libsbml parse)."""
+    """Return the id, quantities, units and events of an SBML document (one libsbml parse).
+
+    ``units`` labels every quantity, with species as RoadRunner reads them: ``S`` is the
+    amount, ``[S]`` the concentration.
+    """
     document = _read(sbml)
     model = document.getModel()
     found = _quantities(model)
     units = {sid: q.unit for sid, q in found.items()}
+    units.update(_species_units(model))
     units["time"] = "s"
     return DocumentFacts(
         model_id=model.getId(),

@@ -119,9 +119,10 @@ def _output_columns(runner: roadrunner.RoadRunner) -> list[str]:
     rules = set(runner.getRateRuleIds())
     compartments = [c for c in runner.model.getCompartmentIds() if c in rules]
     species = list(runner.model.getFloatingSpeciesIds())
+    concentrations = [f"[{s}]" for s in species]
     other_states = [s for s in runner.getRateRuleIds() if s not in compartments]
     derived = sorted(runner.getAssignmentRuleIds())
-    return ["time", *compartments, *species, *other_states, *derived]
+    return ["time", *compartments, *species, *concentrations, *other_states, *derived]
 
 
 def _integrator_failure(err: RuntimeError) -> str:
@@ -142,6 +143,7 @@ def run_time_course(
     events: tuple[tuple[float, str], ...] = (),
     columns: list[str] | None = None,
     volume: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Trajectory:
     """Simulate from t = 0 to ``end`` seconds and return every state and derived quantity.
 
@@ -163,6 +165,8 @@ def run_time_course(
         The quantities to record (default: time, volumes, species, derived quantities).
     volume
         The id of the cell's (or vesicle's) volume, kept on the trajectory.
+    names
+        Display names by column id, for figures.
 
     Returns
     -------
@@ -182,7 +186,9 @@ def run_time_course(
     if not np.all(np.isfinite(values)):
         row = int(np.argmax(~np.all(np.isfinite(values), axis=1)))
         raise SimulationError(model_id, "the solution became non-finite", float(values[row, 0]))
-    return Trajectory(model_id, tuple(columns), values, dict(units), tuple(events), volume)
+    return Trajectory(
+        model_id, tuple(columns), values, dict(units), tuple(events), volume, dict(names or {})
+    )
 
 
 class Simulator:
@@ -285,6 +291,7 @@ class Simulator:
             events=compiled.events,
             columns=self.columns,
             volume=volume_id(compiled.ode),
+            names={sid: q.name for sid, q in compiled.quantities.items() if q.name},
         )
 
     def advance(self, end: float) -> dict[str, float]:

@@ -53,6 +53,8 @@ from .identifiers import MEMBRANE_POTENTIAL, volume_id
 from .ode_functions import CompiledOde, OdeFunctions, functions_of
 
 if TYPE_CHECKING:
+    import pandas
+
     from .built_model import CompiledModel
 
 __all__ = [
@@ -157,11 +159,33 @@ class SteadyState:
     """The id of the cell's (or vesicle's) water volume."""
 
     def __getitem__(self, name: str) -> float:
-        """Return one quantity by id (``"Vm"``, ``"cell"``, ``"conc_K_i"``, ...)."""
+        """Return one quantity by id (``"Vm"``, ``"cell"``, ``"conc_K_i"``, ...).
+
+        As in RoadRunner and tellurium, a species id is its amount (``state["Na_i"]``, fmol)
+        and ``[S]`` its concentration (``state["[Na_i]"]``, mM).
+        """
         try:
             return self.values[name]
         except KeyError:
             raise KeyError(f"{name!r} is not a quantity of {self.model_id}") from None
+
+    @property
+    def concentrations(self) -> dict[str, float]:
+        """Every species' concentration by species id (mM in our models), as ``[S]`` holds it."""
+        return {sid: self.values[f"[{sid}]"] for sid in self.species if f"[{sid}]" in self.values}
+
+    @property
+    def amounts(self) -> dict[str, float]:
+        """Every species' amount by species id (fmol in our models), as ``S`` holds it."""
+        return {sid: self.values[sid] for sid in self.species if sid in self.values}
+
+    def to_series(self) -> pandas.Series:
+        """Return every value as a ``pandas.Series`` indexed by id (units in ``.attrs``)."""
+        import pandas
+
+        series = pandas.Series(dict(self.values), name=self.model_id, dtype=float)
+        series.attrs["units"] = dict(self.units)
+        return series
 
     @property
     def state_vector(self) -> np.ndarray:
@@ -701,6 +725,24 @@ class SteadyStateSolver:
         volumes = [i for i, kind in enumerate(compiled.state_kinds) if kind == "compartment"]
         self.volume = volumes[0] if len(volumes) == 1 else None
         self.volume_id = volume_id(compiled)
+        self._by_concentration = [
+            (sid, compartment, True, index)
+            for index, (sid, kind, compartment) in enumerate(
+                zip(compiled.states, compiled.state_kinds, compiled.state_compartments, strict=True)
+            )
+            if kind == "concentration"
+        ] + [
+            (sid, compartment, False, index)
+            for index, (sid, kind, compartment) in enumerate(
+                zip(
+                    compiled.constants,
+                    compiled.constant_kinds,
+                    compiled.constant_compartments,
+                    strict=True,
+                )
+            )
+            if kind == "concentration"
+        ]
         self.derived = tuple(sorted(o for o in compiled.observables if not o.startswith("[")))
         inside = {
             *compiled.states,
@@ -976,12 +1018,17 @@ class SteadyStateSolver:
         self, system: _System, y: np.ndarray, certificate: Certificate, model_id: str
     ) -> SteadyState:
         compiled = self.functions.compiled
-        values = dict(
-            zip(compiled.constants, np.asarray(system.p, dtype=float).tolist(), strict=True)
-        )
+        constants = np.asarray(system.p, dtype=float).tolist()
+        values = dict(zip(compiled.constants, constants, strict=True))
         observed = self.functions.observe_guarded(system.t, y, system.p)
         values.update(zip(compiled.observables, map(float, observed), strict=True))
-        values.update(zip(compiled.states, y.tolist(), strict=True))
+        states = y.tolist()
+        values.update(zip(compiled.states, states, strict=True))
+        # A species given by its concentration: `[S]` is that, `S` its amount (RoadRunner's way).
+        for sid, compartment, is_state, index in self._by_concentration:
+            concentration = states[index] if is_state else constants[index]
+            values[f"[{sid}]"] = concentration
+            values[sid] = concentration * values[compartment]
         return SteadyState(
             model_id,
             values,

@@ -6,6 +6,8 @@ files and comparisons read it::
 
     run = pl.simulate("pump_leak", end=1e4, points=101)
     run["time"], run["Vm"], run.units["Vm"]       # s, mV, 'mV'
+    run["Na_i"], run["[Na_i]"]                    # amount (fmol), concentration (mM)
+    frame = run.to_frame()                        # a pandas.DataFrame indexed by time
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["Trajectory"]
 
@@ -33,6 +38,8 @@ class Trajectory:
     """(time in s, name) of the model's scenario events, for marking figures."""
     volume: str | None = None
     """The id of the cell's (or vesicle's) water volume, a column when it changes."""
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Display names by column id (``conc_Na_i``: ``[Na+]i``), for figure legends."""
 
     @property
     def event_times(self) -> tuple[float, ...]:
@@ -47,6 +54,18 @@ class Trajectory:
             raise KeyError(
                 f"{column!r} is not a column; columns: {', '.join(self.columns)}"
             ) from None
+
+    def to_frame(self) -> pandas.DataFrame:
+        """Return the time course as a ``pandas.DataFrame`` indexed by time (s).
+
+        Columns are quantity ids (a species id is its amount, ``[S]`` its concentration, as
+        in RoadRunner); ``frame.attrs`` holds ``units`` and ``names`` by column.
+        """
+        import pandas
+
+        frame = pandas.DataFrame(self.values, columns=list(self.columns)).set_index("time")
+        frame.attrs.update(model=self.model_id, units=dict(self.units), names=dict(self.names))
+        return frame
 
     def write_csv(self, stream: TextIO) -> None:
         """Write the trajectory as CSV to a text stream, with a header ``id [unit]``."""

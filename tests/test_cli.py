@@ -22,7 +22,7 @@ from pumpleak_sbml.units import FARADAY, GAS_CONSTANT
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _ERROR_PREFIX = "pumpleak: error: "
-_CONCENTRATIONS = {"Na_i", "K_i", "Cl_i", "X_i", "Na_o", "K_o", "Cl_o"}
+_CONCENTRATIONS = {"[Na_i]", "[K_i]", "[Cl_i]", "[X_i]", "[Na_o]", "[K_o]", "[Cl_o]"}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -372,6 +372,7 @@ def test_steady_json_is_physically_consistent(steady_json: dict[str, Any]) -> No
     assert pump == parameters["I_pump_max"]
     assert currents["I_Na"] == pytest.approx(-3.0 * pump, rel=1e-6)
     assert currents["I_K"] == pytest.approx(2.0 * pump, rel=1e-6)
+    conc = {sid[1:-1]: value for sid, value in conc.items()}  # "[Na_i]" -> "Na_i"
     inside = conc["Na_i"] + conc["K_i"] + conc["Cl_i"] + conc["X_i"]
     assert inside == pytest.approx(conc["Na_o"] + conc["K_o"] + conc["Cl_o"], rel=1e-6)
     osmolarity = steady_json["observables"]

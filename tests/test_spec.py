@@ -767,7 +767,14 @@ def test_spec_cli_steady_json_works(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert summary["model"] == "test_cell"
     assert summary["volume"]["unit"] == "pL"
     assert -100.0 < summary["Vm"] < 0.0
-    assert set(summary["concentrations"]) >= {"Na_i", "K_i", "Cl_i", "X_i", "Na_o", "K_o"}
+    assert set(summary["concentrations"]) >= {
+        "[Na_i]",
+        "[K_i]",
+        "[Cl_i]",
+        "[X_i]",
+        "[Na_o]",
+        "[K_o]",
+    }
 
 
 def test_spec_cli_set_breaking_neutrality_exits_2(
@@ -792,7 +799,7 @@ def test_spec_cli_set_with_counter_ion_works(
     )
     assert (code, err) == (0, "")
     summary = json.loads(out)
-    assert summary["concentrations"]["K_o"] == 10.0
-    assert summary["concentrations"]["Na_o"] == 139.0
+    assert summary["concentrations"]["[K_o]"] == 10.0
+    assert summary["concentrations"]["[Na_o]"] == 139.0
     reference = pl.steady_state(spec, K_o=10.0, Na_o=139.0)
     assert summary["Vm"] == reference["Vm"]

@@ -417,7 +417,7 @@ def test_reference_defaults_are_the_model_defaults(
     state = pump_leak_steady_state
     assert state["F"] == FARADAY
     assert state["R"] == GAS_CONSTANT
-    assert state["Cl_o"] == pytest.approx(DEFAULTS.outside_chloride, rel=1e-15)
+    assert state["[Cl_o]"] == pytest.approx(DEFAULTS.outside_chloride, rel=1e-15)
     assert state["C_cell"] == pytest.approx(DEFAULTS.cell_capacitance, rel=1e-15)
     assert state["X_i"] == pytest.approx(DEFAULTS.impermeant_amount, rel=1e-15)
 
@@ -534,7 +534,7 @@ def test_steady_state_matches_closed_form(overrides: dict[str, float]) -> None:
     concentrations = ("conc_Na_i", "conc_K_i", "conc_Cl_i", "conc_X_i", "cell")
     assert_quantities_close(state.values, expected, concentrations, rtol=1e-4)
     # For z_X = -1 the closed form has Na_i + K_i = Cl_o exactly; the model, to the same 1e-4.
-    assert state["conc_Na_i"] + state["conc_K_i"] == pytest.approx(state["Cl_o"], rel=1e-4)
+    assert state["conc_Na_i"] + state["conc_K_i"] == pytest.approx(state["[Cl_o]"], rel=1e-4)
 
 
 @pytest.mark.parametrize("overrides", [*GRID_CASES, *EXTRA_EXACT_CASES])

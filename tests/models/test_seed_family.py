@@ -290,7 +290,7 @@ def test_donnan_ratio_matches_closed_form(valence: float, impermeant: float) -> 
     state, _, salt = donnan_setup(valence, impermeant)
     ratio = donnan_closed_form(valence, impermeant, salt)
     assert state["donnan_ratio"] == pytest.approx(ratio, rel=CLOSED_FORM_RELATIVE)
-    assert state["conc_K_i"] / state.values["K_o"] == pytest.approx(ratio, rel=CLOSED_FORM_RELATIVE)
+    assert state["conc_K_i"] / state["[K_o]"] == pytest.approx(ratio, rel=CLOSED_FORM_RELATIVE)
     # Vm = -(RT/F) ln r: a relative error e in r is RT/F·e mV.
     voltage = thermal_voltage(state.values["T"])
     assert state["Vm"] == pytest.approx(
@@ -423,8 +423,14 @@ GHK_ION = {  # ion -> (valence, permeability id, medium concentration id)
 
 @functools.cache
 def ghk_parameters() -> dict[str, float]:
-    """Return the GHK cell's settable and fixed quantities (the latter from its steady state)."""
-    return {**steady(GHK).values, **pl.parameters(GHK)}
+    """Return the GHK cell's settable and fixed quantities (the latter from its steady state).
+
+    The medium's species are given by concentration (mM), as the equations use them: a
+    steady state holds them as ``[S]`` (``S`` is the amount, as in RoadRunner).
+    """
+    state = steady(GHK)
+    medium = {sid: value for sid, value in state.concentrations.items() if sid.endswith("_o")}
+    return {**state.values, **medium, **pl.parameters(GHK)}
 
 
 def ghk_current(
