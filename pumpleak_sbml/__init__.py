@@ -12,6 +12,7 @@ Quick start::
     sbml = pl.to_sbml("pump_leak", g_Na=0.02)
     state = pl.steady_state(Path("cell.toml"), I_max=0.8)   # a cell spec (TOML), see new-spec
     pl.save_export("hydropic_change", Path("hc.omex"), "omex")   # sbml, sbml-l2v4, sbml-comp, ...
+    pl.sensitivities("pump_leak").relative     # control coefficients, exact
     pl.compose("red_cell", Path("BIOMD0000000070.xml"), {"ATP": "MgATP"}, Path("rbc.xml"))
 """
 
@@ -52,6 +53,7 @@ if _TYPE_CHECKING:
     from .library import antimony, list_models, model_info
     from .ode_functions import Ode, ode
     from .scanning import scan
+    from .sensitivity import Sensitivities, sensitivities
     from .spec import CellSpec, load_spec, spec_from_dict
     from .steady import Certificate, SteadyState
     from .trajectory import Trajectory
@@ -82,6 +84,7 @@ _LAZY = {
     **dict.fromkeys(("BuiltModel", "resolve"), "built_model"),
     **dict.fromkeys(("Composition", "compose"), "composition"),
     "scan": "scanning",
+    **dict.fromkeys(("Sensitivities", "sensitivities"), "sensitivity"),
     **dict.fromkeys(("CellSpec", "load_spec", "spec_from_dict"), "spec"),
     **dict.fromkeys(("Certificate", "SteadyState"), "steady"),
     "Trajectory": "trajectory",
@@ -120,6 +123,7 @@ __all__ = [
     "OutputError",
     "PumpLeakError",
     "SBMLValidationError",
+    "Sensitivities",
     "SimulationError",
     "SteadyState",
     "SteadyStateNotFoundError",
@@ -144,6 +148,7 @@ __all__ = [
     "save_export",
     "save_sbml",
     "scan",
+    "sensitivities",
     "simulate",
     "spec_from_dict",
     "steady_state",

@@ -27,7 +27,7 @@ from .errors import (
     PumpLeakError,
     UnknownModelError,
 )
-from .files import check_writable, write_text
+from .files import check_writable, write_atomically, write_text
 from .formats import FORMATS, export, save_export
 from .spec import NEW_SPEC_TEMPLATE
 
@@ -172,6 +172,32 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         from .plotting import plot_scan
 
         plot_scan(table, table.attrs["parameters"], args.plot, overwrite=args.force)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .sensitivity import sensitivities
+
+    for path in (args.out, args.plot):
+        if path is not None:
+            check_writable(path, overwrite=args.force)
+    result = sensitivities(args.model, args.param or None, args.of or None, **_overrides(args.set))
+    table = result.absolute if args.absolute else result.relative
+    if args.out is not None:
+        write_atomically(args.out, table.to_csv, overwrite=args.force)
+        print(f"wrote {args.out}: {table.shape[0]} outputs x {table.shape[1]} parameters")
+    else:
+        print(reports.format_sensitivities(result, absolute=args.absolute))
+    if args.plot is not None:
+        from .plotting import plot_sensitivities
+
+        plot_sensitivities(
+            result.relative,
+            args.plot,
+            title=f"{result.state.model_id}: control coefficients at steady state",
+            overwrite=args.force,
+        )
         print(f"wrote {args.plot}")
     return 0
 
@@ -321,6 +347,43 @@ def _add_scan(
     settings(scan)
 
 
+_SENSITIVITY_HELP = "exact local sensitivities (control coefficients) of the steady state"
+
+
+def _add_sensitivity(
+    sensitivity: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    sensitivity.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list), spec (.toml) or SBML file"
+    )
+    sensitivity.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a parameter to differentiate by; repeatable (default: every settable quantity)",
+    )
+    sensitivity.add_argument(
+        "--of",
+        action="append",
+        default=[],
+        metavar="OUTPUT",
+        help="a quantity to differentiate, e.g. Vm, cell or [K_i]; repeatable "
+        "(default: Vm, the volume and the cell's concentrations)",
+    )
+    sensitivity.add_argument(
+        "--absolute",
+        action="store_true",
+        help="d output / d parameter in their units instead of (p/x) dx/dp",
+    )
+    sensitivity.add_argument("--out", type=Path, help="CSV table to write (default: print)")
+    sensitivity.add_argument(
+        "--plot", type=Path, help="tornado figure of the control coefficients (.png, .pdf, .svg)"
+    )
+    sensitivity.add_argument("--force", action="store_true", help="replace existing output files")
+    settings(sensitivity)
+
+
 def _compose_command(composer: argparse.ArgumentParser) -> None:
     composer.add_argument(
         "cell", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
@@ -444,6 +507,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     settings(crosscheck)
     _add_scan(command("scan", _cmd_scan, _SCAN_HELP), settings)
+    _add_sensitivity(command("sensitivity", _cmd_sensitivity, _SENSITIVITY_HELP), settings)
     _compose_command(
         command(
             "compose",

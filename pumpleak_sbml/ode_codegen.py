@@ -42,7 +42,7 @@ from .ode_functions import CompiledOde
 from .ode_model import SymbolicOde
 from .sbml_math import TIME
 
-__all__ = ["generate"]
+__all__ = ["generate", "generate_sensitivities"]
 
 
 class _Printer(PythonCodePrinter):  # type: ignore[misc]
@@ -163,42 +163,104 @@ def _derivative(
     return sympy.Add(*terms)
 
 
-def _jacobian(system: SymbolicOde, names: _Names) -> str:
-    """Forward-mode chain rule through the rules, one rule at a time.
+def _forward(
+    system: SymbolicOde,
+    names: _Names,
+    function: str,
+    independents: Sequence[sympy.Symbol],
+    outputs: Sequence[sympy.Expr],
+) -> str:
+    """Write ``function(t, y, p)``: d outputs / d independents, as rows, by the chain rule.
 
-    Each rule's derivative is written next to it, so a piecewise rule's derivative is a
-    piecewise expression too and only the branch taken is ever evaluated (common
-    subexpression elimination across branches would evaluate the others: 0/0 in GHK).
-    Only the rules the rates use are evaluated, so the Jacobian is defined wherever ``rhs``
-    is (a Nernst potential is infinite at a zero concentration that no rate minds).
+    Forward mode, one rule at a time: each rule's derivative is written next to it, so a
+    piecewise rule's derivative is a piecewise expression too and only the branch taken is
+    ever evaluated (common subexpression elimination across branches would evaluate the
+    others: 0/0 in GHK). Only the rules the outputs use are evaluated, so the derivative is
+    defined wherever the outputs are (a Nernst potential is infinite at a zero
+    concentration that no rate minds).
     """
-    n = len(system.states)
+    n = len(independents)
     derivatives: dict[sympy.Symbol, dict[int, sympy.Expr]] = {
-        names(state): {j: sympy.Integer(1)} for j, state in enumerate(system.state_symbols)
+        names(symbol): {j: sympy.Integer(1)} for j, symbol in enumerate(independents)
     }
-    needed = _rules_needed(system, system.rates)
+    needed = _rules_needed(system, outputs)
     body = _header(system)
     for index, (_, symbol, expression) in enumerate(system.rules):
         if symbol not in needed:
             continue
         rule = names(expression)
         body += f"    r{index} = {_code(rule)}\n"
-        by_state: dict[int, sympy.Expr] = {}
+        by_column: dict[int, sympy.Expr] = {}
         for j in range(n):
             value = _derivative(rule, derivatives, j)
             if value != 0:
                 name = sympy.Symbol(f"d{index}_{j}", real=True)
                 body += f"    {name} = {_code(value)}\n"
-                by_state[j] = name
-        if by_state:
-            derivatives[names(symbol)] = by_state
+                by_column[j] = name
+        if by_column:
+            derivatives[names(symbol)] = by_column
     rows = []
-    for rate in system.rates:
-        expression = names(rate)
+    for output in outputs:
+        expression = names(output)
+        row = ", ".join(_code(_derivative(expression, derivatives, j)) for j in range(n))
+        rows.append(f"[{row}]")
+    return f"def {function}(t, y, p):\n{body}    return [{', '.join(rows)}]\n\n"
+
+
+def _jacobian(system: SymbolicOde, names: _Names) -> str:
+    """Write ``jac(t, y, p)``: d rates / d states (see :func:`_forward`)."""
+    return _forward(system, names, "jac", system.state_symbols, system.rates)
+
+
+def _initial_jacobian(system: SymbolicOde, names: _Names) -> str:
+    """Write ``initial_jac(u)``: d (y0, p) / d u through the t = 0 definitions, as rows."""
+    n = len(system.inputs)
+    body = _unpack("u", n, "u")
+    derivatives: dict[sympy.Symbol, dict[int, sympy.Expr]] = {
+        names(symbol): {j: sympy.Integer(1)} for j, symbol in enumerate(system.input_symbols)
+    }
+    local: dict[sympy.Symbol, sympy.Symbol] = {}
+    for index, (symbol, expression) in enumerate(system.initial):
+        value = names(expression)
+        by_column: dict[int, sympy.Expr] = {}
+        for j in range(n):
+            derivative = _derivative(value, derivatives, j)
+            if derivative != 0:
+                by_column[j] = derivative
+        value = value.xreplace(local)
+        name = sympy.Symbol(f"v{index}", real=True)
+        body += f"    v{index} = {_code(value)}\n"
+        columns: dict[int, sympy.Expr] = {}
+        for j, derivative in by_column.items():
+            column = sympy.Symbol(f"w{index}_{j}", real=True)
+            body += f"    {column} = {_code(derivative.xreplace(local))}\n"
+            columns[j] = column
+        local[names(symbol)] = name
+        if columns:
+            derivatives[names(symbol)] = columns
+    rows = []
+    for symbol in (*system.state_symbols, *system.constant_symbols):
+        by_column = derivatives.get(names(symbol), {})
         rows.append(
-            "[" + ", ".join(_code(_derivative(expression, derivatives, j)) for j in range(n)) + "]"
+            "[" + ", ".join(_code(by_column.get(j, sympy.Integer(0))) for j in range(n)) + "]"
         )
-    return f"def jac(t, y, p):\n{body}    return [{', '.join(rows)}]\n\n"
+    return f"def initial_jac(u):\n{body}    return [{', '.join(rows)}]\n\n"
+
+
+def generate_sensitivities(system: SymbolicOde) -> str:
+    """Return the source of the derivatives that steady-state sensitivities need.
+
+    ``jac_p(t, y, p)`` (d rates / d constants), ``observe_jac(t, y, p)`` (d rules / d (y,
+    p)) and ``initial_jac(u)`` (d (y0, p) / d inputs), all exact, as rows. Generated on demand
+    (only sensitivities use them) and cached like the model's own code.
+    """
+    names = _positional(system)
+    both = (*system.state_symbols, *system.constant_symbols)
+    source = "import math\n\n"
+    source += _forward(system, names, "jac_p", system.constant_symbols, system.rates)
+    source += _forward(system, names, "observe_jac", both, list(system.rule_symbols))
+    source += _initial_jacobian(system, names)
+    return source
 
 
 def _gross_term(

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Figures for a slide: a time course (volume, potentials, concentrations) or a scan.
+"""Figures for a slide: a time course (volume, potentials, concentrations), a scan, a tornado.
 
 matplotlib is an optional dependency (``pip install 'pumpleak_sbml[plot]'``) imported only
 when a figure is drawn. :func:`plot_trajectory` draws up to three stacked panels that share
@@ -20,7 +20,7 @@ from .errors import OutputError, PumpLeakError
 from .files import check_writable, write_atomically
 from .trajectory import Trajectory
 
-__all__ = ["check_figure_path", "plot_scan", "plot_trajectory"]
+__all__ = ["check_figure_path", "plot_scan", "plot_sensitivities", "plot_trajectory"]
 
 _POTENTIAL_STYLE = {
     "E_Na": ("tab:orange", "--"),
@@ -319,4 +319,48 @@ def plot_scan(
         figure = _draw_scan_2d(table, names, label)
     else:
         raise OutputError(f"cannot draw a scan of {len(names)} parameters; draw one or two of them")
+    return _save(figure, path, overwrite)
+
+
+_TORNADO_BARS = 12  # the largest coefficients of each output; the rest are listed in the table
+
+
+def _draw_tornado(relative: Any, title: str) -> Any:
+    pyplot = _pyplot()
+    outputs = list(relative.index)
+    figure, axes = pyplot.subplots(
+        1, len(outputs), figsize=(3.2 * len(outputs) + 1, 4.5), squeeze=False
+    )
+    for axis, output in zip(axes[0], outputs, strict=True):
+        row = relative.loc[output].dropna()
+        row = row[row != 0]
+        largest = row.reindex(row.abs().sort_values(ascending=True).index)[-_TORNADO_BARS:]
+        colours = ["tab:red" if value < 0 else "tab:blue" for value in largest]
+        axis.barh(list(largest.index), list(largest.values), color=colours)
+        axis.axvline(0.0, color="black", linewidth=0.8)
+        axis.set_title(output)
+        axis.set_xlabel("(p/x) dx/dp")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_sensitivities(
+    relative: Any, path: Path, *, title: str | None = None, overwrite: bool = False
+) -> Path:
+    """Draw control coefficients as a tornado: a panel per output, largest bars on top.
+
+    Parameters
+    ----------
+    relative
+        Control coefficients (``Sensitivities.relative``: rows outputs, columns parameters).
+    path
+        Destination image file.
+    title
+        Figure title; default: "control coefficients at steady state".
+    overwrite
+        Replace ``path`` if it exists (default False).
+    """
+    check_figure_path(path, overwrite=overwrite)
+    figure = _draw_tornado(relative, title or "control coefficients at steady state")
     return _save(figure, path, overwrite)

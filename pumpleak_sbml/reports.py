@@ -13,11 +13,20 @@ currents, ``Vm``, and the volume that a rate rule changes)::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .steady import SteadyState
 
-__all__ = ["format_table", "steady_state_summary"]
+if TYPE_CHECKING:
+    from .sensitivity import Sensitivities
+
+__all__ = ["format_sensitivities", "format_table", "steady_state_summary"]
+
+NEGLIGIBLE_COEFFICIENT = 1e-9
+"""Control coefficients smaller than this are shown as 0: rounding of an exact zero.
+
+The derivatives come from one linear solve whose relative error is about the condition
+number times 2.2e-16; 1e-9 is well above that and well below any physical effect."""
 
 
 # Computed quantities that only serve the equations (unit bridges, GHK factors, charge).
@@ -133,3 +142,39 @@ def _certificate_line(certificate: Mapping[str, Any]) -> str:
         f"{certificate['tolerance']:.0e}); {stability}, slowest relaxation "
         f"{certificate['slowest_relaxation_time']:.3g} s"
     )
+
+
+def format_sensitivities(result: Sensitivities, *, absolute: bool = False) -> str:
+    """Return sensitivities as a text table: a parameter per line, an output per column.
+
+    Coefficients below :data:`NEGLIGIBLE_COEFFICIENT` print as 0 (an exactly zero effect
+    comes out of the linear solve as rounding, ~1e-12), and parameters with no effect on
+    any output are named on one line at the end.
+    """
+    table = result.absolute if absolute else result.relative
+    units = result.units
+    outputs = list(table.index)
+    headers = [f"{o} ({units[o]})" if absolute and units.get(o) else o for o in outputs]
+    visible = result.relative.fillna(0.0).abs() > NEGLIGIBLE_COEFFICIENT
+    effective = [p for p in table.columns if visible[p].any()]
+    names = [f"{p} ({units[p]})" if absolute and units.get(p) else p for p in effective]
+    cells = [
+        [f"{table.loc[o, p]:+.4g}" if visible.loc[o, p] else "0" for o in outputs]
+        for p in effective
+    ]
+    name_width = max((len(n) for n in names), default=0)
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(headers)]
+    kind = "d output / d parameter" if absolute else "control coefficients (p/x) dx/dp"
+    lines = [f"{kind} at the steady state of {result.state.model_id}"]
+    lines.append(
+        "  "
+        + " " * name_width
+        + "".join(f"  {h:>{w}}" for h, w in zip(headers, widths, strict=True))
+    )
+    for name, row in zip(names, cells, strict=True):
+        values = "".join(f"  {c:>{w}}" for c, w in zip(row, widths, strict=True))
+        lines.append(f"  {name:<{name_width}}{values}")
+    idle = [p for p in table.columns if p not in effective]
+    if idle:
+        lines.append(f"no effect on these outputs: {', '.join(idle)}")
+    return "\n".join(lines)

@@ -757,7 +757,8 @@ class SteadyStateSolver:
             *(s for s in species if s not in inside),
         )
 
-    def _system(self, y0: np.ndarray, p: np.ndarray, t: float) -> _System:
+    def system(self, y0: np.ndarray, p: np.ndarray, t: float) -> _System:
+        """Return the square system of a solve from ``y0`` with constants ``p`` at time ``t``."""
         compiled = self.functions.compiled
         positive = np.array(
             [
@@ -802,7 +803,7 @@ class SteadyStateSolver:
             (saying what was tried).
         """
         self.check_start(y0, p, t, model_id)
-        attempt = _Attempt(self._system(y0, p, t), y0, model_id)
+        attempt = _Attempt(self.system(y0, p, t), y0, model_id)
         state = self._by_newton(attempt, guess)
         if state is None:
             noise = _judge(attempt.system, y0, y0).noise
@@ -829,7 +830,7 @@ class SteadyStateSolver:
         t
             The model time the state belongs to.
         """
-        attempt = _Attempt(self._system(y0, p, t), y0, self.functions.compiled.model_id)
+        attempt = _Attempt(self.system(y0, p, t), y0, self.functions.compiled.model_id)
         state = self._certified(attempt, np.asarray(y, dtype=float), method="given", iterations=0)
         return None if state is None else state.certificate
 
