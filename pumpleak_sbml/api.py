@@ -22,6 +22,7 @@ RoadRunner (compiled once per process) and steady states in the engine of
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -215,7 +216,11 @@ def simulate(
     from .simulation import simulator_for
 
     values = start.values if isinstance(start, SteadyState) else None
-    return simulator_for(built.compiled).run(built.overrides, float(end), int(points), start=values)
+    trajectory = simulator_for(built.compiled).run(
+        built.overrides, float(end), int(points), start=values
+    )
+    origin = "steady state" if isinstance(start, SteadyState) else "initial state"
+    return dataclasses.replace(trajectory, start=origin, overrides=dict(built.overrides))
 
 
 def steady_state(

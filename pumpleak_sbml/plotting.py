@@ -51,8 +51,34 @@ def _potentials(trajectory: Trajectory) -> list[str]:
 
 
 def _concentrations(trajectory: Trajectory) -> list[str]:
-    """``conc_<species>`` columns in the order the species appear in the model."""
-    return [f"conc_{c}" for c in trajectory.columns if f"conc_{c}" in trajectory.columns]
+    """Return the cell's concentrations in model order.
+
+    ``conc_<S>`` where the model names them so (ours do), else every ``[S]`` of a species
+    that changes (another tool's SBML).
+    """
+    named = [f"conc_{c}" for c in trajectory.columns if f"conc_{c}" in trajectory.columns]
+    if named:
+        return named
+    return [
+        f"[{c}]"
+        for c in trajectory.columns
+        if f"[{c}]" in trajectory.columns and np.ptp(trajectory[f"[{c}]"]) > 0
+    ]
+
+
+def _legend(trajectory: Trajectory, column: str) -> str:
+    """Return a curve's legend: Vm, E_X, or the model's short display name, else the id.
+
+    Physiologists write Vm and E_Na; a concentration reads [Na+]i, a volume "cell water
+    volume" (the models' own names).
+    """
+    if column == "Vm" or column.startswith("E_"):
+        return column
+    name = trajectory.names.get(column, "")
+    return name if name and len(name) <= _LEGEND_LENGTH else column
+
+
+_LEGEND_LENGTH = 32  # characters: longer display names are descriptions, not labels
 
 
 def _panels(trajectory: Trajectory) -> list[tuple[str, list[str]]]:
@@ -93,7 +119,7 @@ def _draw(trajectory: Trajectory, events: Sequence[tuple[float, str]], title: st
             if label.startswith("volume"):
                 values = values / values[0]
             color, style = _POTENTIAL_STYLE.get(column, (None, "-"))
-            axis.plot(time, values, style, color=color, label=column.removeprefix("conc_"))
+            axis.plot(time, values, style, color=color, label=_legend(trajectory, column))
         for event_time, _ in events:
             scaled = event_time * time[-1] / trajectory["time"][-1]
             axis.axvline(scaled, color="grey", linestyle=":", linewidth=1.0)
@@ -159,7 +185,7 @@ def plot_trajectory(
         (time in s, label) pairs to mark with labelled vertical lines; default: the
         trajectory's own events.
     title
-        Figure title; defaults to the model name.
+        Figure title; default: the model, the values set and where the run starts.
     overwrite
         Replace ``path`` if it exists (default False).
 
@@ -177,7 +203,7 @@ def plot_trajectory(
     """
     check_figure_path(path, overwrite=overwrite)
     marks = trajectory.events if events is None else events
-    figure = _draw(trajectory, marks, title or trajectory.model_id)
+    figure = _draw(trajectory, marks, title or trajectory.description)
     return _save(figure, path, overwrite)
 
 
@@ -326,6 +352,8 @@ _TORNADO_BARS = 12  # the largest coefficients of each output; the rest are list
 
 
 def _draw_tornado(relative: Any, title: str) -> Any:
+    from .sensitivity import NEGLIGIBLE_COEFFICIENT
+
     pyplot = _pyplot()
     outputs = list(relative.index)
     figure, axes = pyplot.subplots(
@@ -333,7 +361,7 @@ def _draw_tornado(relative: Any, title: str) -> Any:
     )
     for axis, output in zip(axes[0], outputs, strict=True):
         row = relative.loc[output].dropna()
-        row = row[row != 0]
+        row = row[row.abs() > NEGLIGIBLE_COEFFICIENT]
         largest = row.reindex(row.abs().sort_values(ascending=True).index)[-_TORNADO_BARS:]
         colours = ["tab:red" if value < 0 else "tab:blue" for value in largest]
         axis.barh(list(largest.index), list(largest.values), color=colours)

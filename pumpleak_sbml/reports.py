@@ -15,18 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .sensitivity import NEGLIGIBLE_COEFFICIENT
 from .steady import SteadyState
 
 if TYPE_CHECKING:
     from .sensitivity import Sensitivities
 
 __all__ = ["format_sensitivities", "format_table", "steady_state_summary"]
-
-NEGLIGIBLE_COEFFICIENT = 1e-9
-"""Control coefficients smaller than this are shown as 0: rounding of an exact zero.
-
-The derivatives come from one linear solve whose relative error is about the condition
-number times 2.2e-16; 1e-9 is well above that and well below any physical effect."""
 
 
 # Computed quantities that only serve the equations (unit bridges, GHK factors, charge).

@@ -40,6 +40,17 @@ class Trajectory:
     """The id of the cell's (or vesicle's) water volume, a column when it changes."""
     names: Mapping[str, str] = field(default_factory=dict)
     """Display names by column id (``conc_Na_i``: ``[Na+]i``), for figure legends."""
+    start: str = "initial state"
+    """What the time course starts from: ``"initial state"`` or ``"steady state"``."""
+    overrides: Mapping[str, float] = field(default_factory=dict)
+    """The values set for this run (id to value in the quantity's unit), for titles."""
+
+    @property
+    def description(self) -> str:
+        """One line for a figure title: the model, the values set, where the run starts."""
+        values = ", ".join(f"{sid} = {value:g}" for sid, value in self.overrides.items())
+        model = f"{self.model_id} ({values})" if values else self.model_id
+        return f"{model}: time course from the {self.start}"
 
     @property
     def event_times(self) -> tuple[float, ...]:
