@@ -30,12 +30,24 @@ from .errors import (
 from .files import check_writable, write_atomically, write_text
 from .formats import FORMATS, export, save_export
 from .spec import NEW_SPEC_TEMPLATE
+from .trajectory import Trajectory
 
 __all__ = ["main"]
 
 _BAD_INPUT = (UnknownModelError, ModelDefinitionError, AntimonyError, OutputError)
 _DEMO_MODEL = "pump_leak"
 _DEMO_DURATION = 20000.0  # s: long enough to see the cell depolarise and swell after the block
+_DEMO_FIGURE = Path("pump_block.png")  # a second run writes pump_block-2.png: none is replaced
+
+
+_DESCRIPTION = (
+    "Pump-leak cell models: build and check SBML, simulate, find certified steady states, "
+    "scan, take sensitivities, export to other tools, compose with pathways. "
+    "MODEL is a library name (pumpleak list), a cell spec (.toml) or an SBML file (.xml)."
+)
+
+
+_MODEL_HELP = "model name (see: pumpleak list), cell spec (.toml) or SBML file (.xml)"
 
 
 class _UsageError(PumpLeakError):
@@ -60,20 +72,54 @@ def _model(text: str) -> str | Path:
     return Path(text) if text.lower().endswith((".toml", ".xml", ".sbml")) else text
 
 
+def _wrote(path: Path, started: float, what: str = "") -> None:
+    """Say what was written: ``wrote PATH (12.3 kB) in 0.42 s[: what]``."""
+    size = path.stat().st_size
+    amount = f"{size} bytes" if size < 1000 else f"{size / 1000:.1f} kB"
+    if size >= 1_000_000:
+        amount = f"{size / 1_000_000:.1f} MB"
+    seconds = time.perf_counter() - started
+    print(f"wrote {path} ({amount}) in {seconds:.2f} s" + (f": {what}" if what else ""))
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     for name in library.list_models():
         print(f"{name:<20} {library.model_info(name).summary}")
     return 0
 
 
+def _cmd_parameters(args: argparse.Namespace) -> int:
+    built = resolve(args.model, **_overrides(args.set))
+    values = built.parameters
+    quantities = [built.compiled.settable[sid] for sid in values]
+    if args.json:
+        listing = {
+            q.id: {"value": values[q.id], "unit": q.unit, "name": q.name} for q in quantities
+        }
+        print(json.dumps(listing, indent=2))
+        return 0
+    rows = [(q.id, f"{values[q.id]:.6g}", q.unit, q.name) for q in quantities]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    print(f"settable quantities of {built.name} (set with --set NAME=VALUE, in this unit)")
+    for row in rows:
+        print(
+            "  "
+            + "  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths, strict=False))
+            + f"  {row[3]}"
+        )
+    return 0
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     overrides = _overrides(args.set)
+    started = time.perf_counter()
     if args.output is not None:
         check_writable(args.output, overwrite=args.force)
     if args.output is None:
         sys.stdout.write(api.to_sbml(args.model, **overrides))
     else:
         api.save_sbml(args.model, args.output, overwrite=args.force, **overrides)
+        _wrote(args.output, started, "SBML Level 3 Version 2, validated")
     return 0
 
 
@@ -102,18 +148,35 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         from .plotting import check_figure_path
 
         check_figure_path(args.plot, overwrite=args.force)
+    started = time.perf_counter()
     trajectory = api.simulate(
         args.model, args.end, args.points, start=args.start, **_overrides(args.set)
     )
+    _note_electroneutral_start(trajectory)
     if args.csv is not None:
         api.save_csv(trajectory, args.csv, overwrite=args.force)
+        _wrote(args.csv, started, f"{args.points} time points to {args.end:g} s")
     if args.plot is not None:
         from .plotting import plot_trajectory
 
         plot_trajectory(trajectory, args.plot, overwrite=args.force)
+        _wrote(args.plot, started, trajectory.description)
     if args.csv is None and args.plot is None:
         trajectory.write_csv(sys.stdout)
     return 0
+
+
+def _note_electroneutral_start(trajectory: Trajectory) -> None:
+    """Say why Vm is 0 at t = 0 of a run from the initial state (on stderr)."""
+    if trajectory.start != "initial state" or "Vm" not in trajectory.columns:
+        return
+    if trajectory["Vm"][0] == 0.0:
+        print(
+            "note: Vm = 0 mV at t = 0: the initial ion amounts are electroneutral and Vm is "
+            "computed from the net charge; the currents set it within the membrane time "
+            "constant (C_m / total conductance, tens of ms); --start steady starts at rest",
+            file=sys.stderr,
+        )
 
 
 def _cmd_steady(args: argparse.Namespace) -> int:
@@ -126,12 +189,14 @@ def _cmd_steady(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     overrides = _overrides(args.set)
+    started = time.perf_counter()
     if args.output is None:
         if FORMATS[args.format].binary:
             raise _UsageError(f"the {args.format} format is a binary file: give -o FILE")
         sys.stdout.write(str(export(args.model, args.format, **overrides)))
     else:
         save_export(args.model, args.output, args.format, overwrite=args.force, **overrides)
+        _wrote(args.output, started, FORMATS[args.format].description)
     return 0
 
 
@@ -265,38 +330,49 @@ def _cmd_compose(args: argparse.Namespace) -> int:
 
 
 def _cmd_new_spec(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     if args.output is None:
         sys.stdout.write(NEW_SPEC_TEMPLATE)
     else:
         write_text(args.output, NEW_SPEC_TEMPLATE, overwrite=args.force)
+        _wrote(args.output, started, f"a cell spec; try: pumpleak steady {args.output}")
     return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .plotting import check_figure_path, plot_trajectory
 
-    check_figure_path(args.plot, overwrite=args.force)
+    started = time.perf_counter()
     built = resolve(_DEMO_MODEL)
     state = api.steady_state(built)
     print(reports.format_table(reports.steady_state_summary(state, built.parameters)))
+    figure = args.plot if args.plot is not None else _free_path(_DEMO_FIGURE)
+    check_figure_path(figure, overwrite=args.force)
     blocked = api.simulate(_DEMO_MODEL, _DEMO_DURATION, 401, start=state, I_pump_max=0.0)
     plot_trajectory(
         blocked,
-        args.plot,
+        figure,
         events=[(0.0, "pump blocked")],
         overwrite=args.force,
         title="pump_leak: Na+/K+ pump blocked at t = 0 (from steady state)",
     )
-    print(f"wrote {args.plot}: the pump-block time course")
+    _wrote(figure, started, "the pump-block time course")
     return 0
+
+
+def _free_path(path: Path) -> Path:
+    """Return ``path``, or ``stem-2.suffix``, ``stem-3.suffix``, ... if it exists."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def _add_steady(
     steady: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
 ) -> None:
-    steady.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list), spec (.toml) or SBML file"
-    )
+    steady.add_argument("model", type=_model, help=_MODEL_HELP)
     steady.add_argument("--json", action="store_true", help="print JSON instead of a table")
     steady.add_argument(
         "--after-events",
@@ -306,15 +382,57 @@ def _add_steady(
     settings(steady)
 
 
+def _add_simulate(
+    simulate: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    simulate.add_argument("model", type=_model, help=_MODEL_HELP)
+    simulate.add_argument(
+        "--end", type=float, required=True, metavar="SECONDS", help="end time of the run (s)"
+    )
+    simulate.add_argument(
+        "--points", type=int, default=1001, help="output time points, t = 0 included (1001)"
+    )
+    simulate.add_argument(
+        "--start",
+        choices=["initial", "steady"],
+        help="start from the initial state (electroneutral: Vm = 0 mV at t = 0) or the steady "
+        "state (default: steady for scenario models with events, initial otherwise)",
+    )
+    simulate.add_argument("--csv", type=Path, help="CSV file to write (default: stdout)")
+    simulate.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
+    simulate.add_argument("--force", action="store_true", help="replace existing output files")
+    settings(simulate)
+
+
+def _add_crosscheck(
+    crosscheck: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    crosscheck.add_argument("model", type=_model, help=_MODEL_HELP)
+    crosscheck.add_argument(
+        "--end", type=float, default=1e4, metavar="SECONDS", help="end of the time course (1e4 s)"
+    )
+    crosscheck.add_argument(
+        "--points", type=int, default=101, help="time points compared, t = 0 included (101)"
+    )
+    crosscheck.add_argument(
+        "--tolerance",
+        type=float,
+        default=1e-6,
+        help="relative to each quantity's largest magnitude (default 1e-6)",
+    )
+    crosscheck.add_argument(
+        "--no-copasi", action="store_true", help="skip COPASI (without the [crosscheck] extra)"
+    )
+    settings(crosscheck)
+
+
 _SCAN_HELP = "steady states (or time-course ends) over a grid or a list of parameter values"
 
 
 def _add_scan(
     scan: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
 ) -> None:
-    scan.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list), spec (.toml) or SBML file"
-    )
+    scan.add_argument("model", type=_model, help=_MODEL_HELP)
     scan.add_argument(
         "--param",
         action="append",
@@ -353,9 +471,7 @@ _SENSITIVITY_HELP = "exact local sensitivities (control coefficients) of the ste
 def _add_sensitivity(
     sensitivity: argparse.ArgumentParser, settings: Callable[[argparse.ArgumentParser], None]
 ) -> None:
-    sensitivity.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list), spec (.toml) or SBML file"
-    )
+    sensitivity.add_argument("model", type=_model, help=_MODEL_HELP)
     sensitivity.add_argument(
         "--param",
         action="append",
@@ -422,7 +538,7 @@ def _compose_command(composer: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pumpleak", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="pumpleak", description=_DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of errors")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -444,10 +560,14 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     command("list", _cmd_list, "list the models in the library")
-    build = command("build", _cmd_build, "write a model as SBML Level 3 Version 2")
-    build.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    listing = command(
+        "parameters", _cmd_parameters, "list a model's settable quantities: values, units, names"
     )
+    listing.add_argument("model", type=_model, help=_MODEL_HELP)
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    settings(listing)
+    build = command("build", _cmd_build, "write a model as SBML Level 3 Version 2")
+    build.add_argument("model", type=_model, help=_MODEL_HELP)
     build.add_argument("-o", "--output", type=Path, help="SBML file to write (default: stdout)")
     build.add_argument("--force", action="store_true", help="replace an existing output file")
     settings(build)
@@ -455,27 +575,12 @@ def _parser() -> argparse.ArgumentParser:
         "check", _cmd_check, "validate an SBML file or a cell spec (libsbml, strict units, scale)"
     )
     check.add_argument("file", type=Path, help="SBML file (.xml) or cell spec (.toml)")
-    simulate = command("simulate", _cmd_simulate, "simulate a model and write its time course")
-    simulate.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    _add_simulate(
+        command("simulate", _cmd_simulate, "simulate a model and write its time course"), settings
     )
-    simulate.add_argument("--end", type=float, required=True, metavar="SECONDS")
-    simulate.add_argument("--points", type=int, default=1001)
-    simulate.add_argument(
-        "--start",
-        choices=["initial", "steady"],
-        help="start from the initial or the steady state (default: steady for "
-        "scenario models with events, initial otherwise)",
-    )
-    simulate.add_argument("--csv", type=Path, help="CSV file to write (default: stdout)")
-    simulate.add_argument("--plot", type=Path, help="figure to write (.png, .pdf, .svg)")
-    simulate.add_argument("--force", action="store_true", help="replace existing output files")
-    settings(simulate)
     _add_steady(command("steady", _cmd_steady, "find and print a model's steady state"), settings)
     export = command("export", _cmd_export, "write a model in an exchange format")
-    export.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
-    )
+    export.add_argument("model", type=_model, help=_MODEL_HELP)
     export.add_argument(
         "--format",
         default="sbml",
@@ -485,27 +590,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     export.add_argument("--force", action="store_true", help="replace an existing file")
     settings(export)
-    crosscheck = command(
-        "crosscheck",
-        _cmd_crosscheck,
-        "compare RoadRunner, COPASI and the SBML L2V4 export (exit 1 if they "
-        "differ by more than the tolerance)",
+    _add_crosscheck(
+        command(
+            "crosscheck",
+            _cmd_crosscheck,
+            "compare RoadRunner, COPASI and the SBML L2V4 export (exit 1 if they "
+            "differ by more than the tolerance)",
+        ),
+        settings,
     )
-    crosscheck.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
-    )
-    crosscheck.add_argument("--end", type=float, default=1e4, metavar="SECONDS")
-    crosscheck.add_argument("--points", type=int, default=101)
-    crosscheck.add_argument(
-        "--tolerance",
-        type=float,
-        default=1e-6,
-        help="relative to each quantity's largest magnitude (default 1e-6)",
-    )
-    crosscheck.add_argument(
-        "--no-copasi", action="store_true", help="skip COPASI (without the [crosscheck] extra)"
-    )
-    settings(crosscheck)
     _add_scan(command("scan", _cmd_scan, _SCAN_HELP), settings)
     _add_sensitivity(command("sensitivity", _cmd_sensitivity, _SENSITIVITY_HELP), settings)
     _compose_command(
@@ -519,7 +612,11 @@ def _parser() -> argparse.ArgumentParser:
     new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     new_spec.add_argument("--force", action="store_true", help="replace an existing file")
     demo = command("demo", _cmd_demo, "steady state of the core cell, then a pump-block figure")
-    demo.add_argument("--plot", type=Path, default=Path("pump_block.png"))
+    demo.add_argument(
+        "--plot",
+        type=Path,
+        help="figure to write (default: pump_block.png, or pump_block-2.png, ... if it exists)",
+    )
     demo.add_argument("--force", action="store_true", help="replace an existing figure")
     return parser
 

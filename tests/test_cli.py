@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -118,10 +119,12 @@ def test_build_writes_sbml_l3v2_to_stdout(capsys: pytest.CaptureFixture[str]) ->
 def test_build_output_option_writes_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``build pump_leak -o FILE`` writes the SBML to FILE and nothing to stdout."""
+    """``build pump_leak -o FILE`` writes the SBML to FILE and says so, in one line."""
     path = tmp_path / "out.xml"
     code, out, err = run(capsys, "build", "pump_leak", "-o", str(path))
-    assert (code, out, err) == (0, "", "")
+    assert (code, err) == (0, "")
+    assert out.startswith(f"wrote {path} (")
+    assert out.count("\n") == 1
     text = path.read_text(encoding="utf-8")
     assert text == pl.to_sbml("pump_leak")
     assert parse_sbml(text).getModel().getId() == "pump_leak"
@@ -260,7 +263,8 @@ def _read_csv(text: str) -> tuple[list[str], list[list[float]]]:
 def test_simulate_prints_csv_with_units_in_header(capsys: pytest.CaptureFixture[str]) -> None:
     """``simulate --end 100 --points 11`` prints 11 CSV rows; the header carries units."""
     code, out, err = run(capsys, "simulate", "pump_leak", "--end", "100", "--points", "11")
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert err.startswith("note: Vm = 0 mV at t = 0")  # on stderr: the CSV stays clean
     header, rows = _read_csv(out)
     assert header[0].split()[0] == "time"
     assert "Vm [mV]" in header
@@ -274,12 +278,14 @@ def test_simulate_prints_csv_with_units_in_header(capsys: pytest.CaptureFixture[
 def test_simulate_csv_option_writes_same_csv_to_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``--csv FILE`` writes to FILE what would be printed, and prints nothing."""
+    """``--csv FILE`` writes to FILE what would be printed, and says where."""
     argv = ("simulate", "pump_leak", "--end", "100", "--points", "11")
     _, printed, _ = run(capsys, *argv)
     path = tmp_path / "run.csv"
-    code, out, err = run(capsys, *argv, "--csv", str(path))
-    assert (code, out, err) == (0, "", "")
+    code, out, _ = run(capsys, *argv, "--csv", str(path))
+    assert code == 0
+    assert out.startswith(f"wrote {path} (")
+    assert out.count("\n") == 1
     assert path.read_text(encoding="utf-8") == printed
 
 
@@ -288,10 +294,12 @@ def test_simulate_plot_option_writes_png(
 ) -> None:
     """``--plot FILE.png`` writes a PNG image (checked by its magic bytes)."""
     path = tmp_path / "run.png"
-    code, out, err = run(
+    code, out, _ = run(
         capsys, "simulate", "pump_leak", "--end", "100", "--points", "11", "--plot", str(path)
     )
-    assert (code, out, err) == (0, "", "")
+    assert code == 0
+    assert out.startswith(f"wrote {path} (")
+    assert "time course from the initial state" in out
     assert path.read_bytes()[:8] == _PNG_MAGIC
 
 
@@ -562,3 +570,98 @@ def test_demo_does_not_overwrite_figure_without_force(
     assert code == 2
     assert str(path) in assert_one_line_error(err)
     assert path.read_bytes() == b"old figure"
+
+
+def test_demo_run_twice_keeps_the_first_figure_and_writes_a_second(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second ``pumpleak demo`` prints the table again and writes pump_block-2.png."""
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "demo")[0] == 0
+    first = (tmp_path / "pump_block.png").read_bytes()
+    code, out, err = run(capsys, "demo")
+    assert (code, err) == (0, "")
+    assert out.startswith("steady state of pump_leak")
+    assert "wrote pump_block-2.png" in out.splitlines()[-1]
+    assert (tmp_path / "pump_block.png").read_bytes() == first
+    assert (tmp_path / "pump_block-2.png").read_bytes()[:8] == _PNG_MAGIC
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "what"),
+    [
+        (["build", "pump_leak"], "m.xml", "SBML Level 3 Version 2, validated"),
+        (["export", "pump_leak", "--format", "antimony"], "m.ant", "Antimony"),
+        (["new-spec"], "cell.toml", "a cell spec"),
+    ],
+)
+def test_commands_that_write_a_file_say_where_how_large_and_how_long(
+    command: list[str], output: str, what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / output
+    code, out, _ = run(capsys, *command, "-o", str(path))
+    assert code == 0
+    size = path.stat().st_size
+    line = out.strip()
+    assert re.fullmatch(
+        rf"wrote {re.escape(str(path))} \(([0-9.]+) (kB|bytes)\) in [0-9.]+ s: .*", line
+    )
+    amount, unit = re.search(r"\(([0-9.]+) (kB|bytes)\)", line).groups()  # type: ignore[union-attr]
+    assert float(amount) * (1000 if unit == "kB" else 1) == pytest.approx(size, rel=1e-3, abs=50)
+    assert what in line
+
+
+def test_simulate_from_the_initial_state_says_why_vm_starts_at_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Charge-difference Vm is 0 mV for electroneutral initial amounts; a note says so."""
+    csv_path = tmp_path / "run.csv"
+    code, out, err = run(capsys, "simulate", "pump_leak", "--end", "10", "--csv", str(csv_path))
+    assert code == 0
+    assert err.startswith("note: Vm = 0 mV at t = 0: the initial ion amounts are electroneutral")
+    assert out.startswith(f"wrote {csv_path}")
+    code, _, err = run(
+        capsys,
+        "simulate",
+        "pump_leak",
+        "--end",
+        "10",
+        "--start",
+        "steady",
+        "--csv",
+        str(tmp_path / "rest.csv"),
+    )
+    assert (code, err) == (0, "")
+
+
+def test_parameters_lists_every_settable_quantity_with_value_and_unit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "parameters", "pump_leak", "--set", "g_K=0.05")
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[1:]}
+    assert set(rows) == set(pl.parameters("pump_leak"))
+    assert rows["g_K"] == ["0.05", "mS/cm²"]
+    assert rows["Na_o"] == ["145", "mM"]
+    code, out, _ = run(capsys, "parameters", "pump_leak", "--json")
+    listing = json.loads(out)
+    assert listing["T"] == {"value": 310.15, "unit": "K", "name": "temperature"}
+
+
+def test_every_option_of_every_command_has_help_text() -> None:
+    """`pumpleak CMD --help` explains every option (argparse prints nothing for help=None)."""
+    from pumpleak_sbml.cli import _parser
+
+    parser = _parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            assert action.help, f"{name} {'/'.join(action.option_strings) or action.dest}"
+
+
+def test_top_level_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert "``" not in out
+    for command in ("parameters", "sensitivity", "export", "crosscheck", "scan"):
+        assert command in out
