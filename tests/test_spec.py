@@ -675,7 +675,9 @@ def test_spec_new_spec_file_builds_and_validates(
 ) -> None:
     """``new-spec -o cell.toml`` writes a spec that loads, builds and passes ``check``."""
     path = tmp_path / "cell.toml"
-    assert run_cli(capsys, "new-spec", "-o", str(path)) == (0, "", "")
+    code, out, err = run_cli(capsys, "new-spec", "-o", str(path))
+    assert (code, err) == (0, "")
+    assert out.startswith(f"wrote {path} (")
     assert path.read_text(encoding="utf-8") == NEW_SPEC_TEMPLATE
     pl.load_spec(path)
     assert pl.validate_sbml(pl.to_sbml(path)).ok

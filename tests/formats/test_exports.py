@@ -505,11 +505,12 @@ def test_save_export_writes_the_export(tmp_path: Path, fmt: str) -> None:
 def test_cli_export_l2v4_writes_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``export pump_leak --format sbml-l2v4 -o FILE`` writes the L2V4 export; exit 0, silent."""
+    """``export pump_leak --format sbml-l2v4 -o FILE`` writes the L2V4 export and says so."""
     path = tmp_path / "pump_leak_l2v4.xml"
     code = main(["export", "pump_leak", "--format", "sbml-l2v4", "-o", str(path)])
     captured = capsys.readouterr()
-    assert (code, captured.out, captured.err) == (0, "", "")
+    assert (code, captured.err) == (0, "")
+    assert captured.out.startswith(f"wrote {path} (")
     text = path.read_text(encoding="utf-8")
     assert text == export("pump_leak", "sbml-l2v4")
     document = _read(text)
