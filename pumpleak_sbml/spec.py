@@ -39,6 +39,7 @@ __all__ = [
     "Leak",
     "Pump",
     "Solution",
+    "TemperatureDependence",
     "apply_spec_overrides",
     "load_spec",
     "spec_from_dict",
@@ -128,6 +129,14 @@ _PUMP_IDS: Mapping[str, str] = {"I_max": "I_pump_max", "ATP": "ATP_i", "ADP": "A
 # Pump constants that may be zero (a cell without ADP or Pi is possible; without ATP it is not).
 _PUMP_MAY_BE_ZERO = ("ADP", "Pi")
 _COTRANSPORTERS = ("KCC2", "NKCC1")
+# [temperature_dependence] key -> (model id, default). The defaults are measured Q10s; their
+# sources are in TemperatureDependence's docstring and the README ("Describe your own cell").
+_TEMPERATURE_KEYS: Mapping[str, tuple[str, float]] = {
+    "reference": ("T_ref", 310.15),
+    "pump_q10": ("Q10_pump", 2.69),
+    "leak_q10": ("Q10_leak", 1.3),
+    "water_q10": ("Q10_water", 1.2),
+}
 _SHAPES: Mapping[str, tuple[str, ...]] = {
     "sphere": ("radius",),
     "cylinder": ("radius", "length"),
@@ -202,6 +211,27 @@ class Cotransporter:
 
 
 @dataclass(frozen=True)
+class TemperatureDependence:
+    """Q10 factors of the transport rates: each rate times Q10^((T - reference)/10 K).
+
+    ``reference`` (K) is the temperature at which the spec's rates hold; at T = reference
+    every factor is exactly 1. The pump's I_max, the leaks' g or P and the water
+    permeability P_f are scaled; cotransporters are not (no measured Q10 is cited for them).
+    Defaults: the pump 2.69 (its current is four times smaller at 23 than at 37 °C in mouse
+    ventricular myocytes, 4^(10/14); Lu, Deisl & Hilgemann, eLife 5:e19267, 2016,
+    doi:10.7554/eLife.19267); the leaks 1.3 (slope conductance of cardiac Purkinje fibres,
+    doi:10.1007/BF00587219); water 1.2 (activation energy of the hydraulic conductivity of
+    human red cells, 3.3 kcal/mol between 7 and 37 °C, PMC2203013: Q10 = exp(Ea 10 K/(R T T'))
+    between 27 and 37 °C).
+    """
+
+    reference: float = 310.15
+    pump_q10: float = 2.69
+    leak_q10: float = 1.3
+    water_q10: float = 1.2
+
+
+@dataclass(frozen=True)
 class Event:
     """At ``time`` (s), set model quantities (model id to value, in the quantity's unit)."""
 
@@ -224,6 +254,7 @@ class CellSpec:
     pump: Pump | None
     cotransporters: tuple[Cotransporter, ...]
     protocol: tuple[Event, ...]
+    temperature_dependence: TemperatureDependence | None = None
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -376,6 +407,19 @@ def _cotransporters(data: Mapping[str, Any]) -> tuple[Cotransporter, ...]:
     return tuple(found)
 
 
+def _temperature_dependence(data: Mapping[str, Any]) -> TemperatureDependence | None:
+    if "temperature_dependence" not in data:
+        return None
+    table = _table(data, "temperature_dependence")
+    where = "temperature_dependence."
+    _check_keys(table, where, tuple(_TEMPERATURE_KEYS))
+    values = {
+        key: _number(table, key, where, default=default, minimum="positive")
+        for key, (_, default) in _TEMPERATURE_KEYS.items()
+    }
+    return TemperatureDependence(**values)
+
+
 def _protocol(data: Mapping[str, Any], medium: Solution) -> tuple[Event, ...]:
     entries = data.get("protocol", [])
     if not isinstance(entries, list):
@@ -405,13 +449,14 @@ def _protocol(data: Mapping[str, Any], medium: Solution) -> tuple[Event, ...]:
                 raise _fail(
                     f"{where}set.{name}",
                     settings[name],
-                    "sets the initial state; a protocol step can only change "
-                    "temperature, membrane, medium, leaks, pump or cotransporters",
+                    "sets the initial state; a protocol step can only change temperature, "
+                    "membrane, medium, leaks, pump, cotransporters or temperature_dependence",
                 )
             signed = path.endswith("z_X")
-            number = _number(
-                settings, name, f"{where}set.", minimum="any" if signed else "non-negative"
-            )
+            minimum = "any" if signed else "non-negative"
+            if path.startswith("temperature_dependence."):
+                minimum = "positive"  # as in the table itself: a Q10 or a reference of 0 is absurd
+            number = _number(settings, name, f"{where}set.", minimum=minimum)
             resolved.append((paths[path], number))
         events.append(Event(time=time, settings=tuple(sorted(resolved))))
     events.sort(key=lambda event: event.time)
@@ -479,6 +524,9 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(cotransporters, Mapping):
         for name in cotransporters:
             paths[f"cotransporters.{name}.g"] = f"g_{name}"
+    if isinstance(data.get("temperature_dependence"), Mapping):
+        for key, (model_id, _) in _TEMPERATURE_KEYS.items():
+            paths[f"temperature_dependence.{key}"] = model_id
     return paths
 
 
@@ -568,6 +616,7 @@ _TOP_LEVEL = (
     "pump",
     "cotransporters",
     "protocol",
+    "temperature_dependence",
 )
 
 
@@ -612,6 +661,7 @@ def spec_from_dict(data: Mapping[str, Any], *, check_name: bool = True) -> CellS
         pump=_pump(data),
         cotransporters=_cotransporters(data),
         protocol=_protocol(data, medium),
+        temperature_dependence=_temperature_dependence(data),
     )
     if check_name:
         from .antimony_writer import check_model_name  # the writer imports this module
@@ -650,6 +700,10 @@ def spec_to_dict(spec: CellSpec) -> dict[str, Any]:
         data["pump"] = {
             "law": spec.pump.law,
             **{key: getattr(spec.pump, key) for key in _PUMP_LAWS[spec.pump.law]},
+        }
+    if spec.temperature_dependence is not None:
+        data["temperature_dependence"] = {
+            key: getattr(spec.temperature_dependence, key) for key in _TEMPERATURE_KEYS
         }
     model_to_path = {model_id: path for path, model_id in _spec_paths(data).items()}
     data["protocol"] = [
