@@ -29,7 +29,7 @@ from .errors import (
 )
 from .files import check_writable, write_text
 from .formats import FORMATS, export, save_export
-from .spec import NEW_SPEC_TEMPLATE
+from .spec import PRESETS, preset_text
 
 __all__ = ["main"]
 
@@ -239,10 +239,11 @@ def _cmd_compose(args: argparse.Namespace) -> int:
 
 
 def _cmd_new_spec(args: argparse.Namespace) -> int:
+    text = preset_text(args.preset)
     if args.output is None:
-        sys.stdout.write(NEW_SPEC_TEMPLATE)
+        sys.stdout.write(text)
     else:
-        write_text(args.output, NEW_SPEC_TEMPLATE, overwrite=args.force)
+        write_text(args.output, text, overwrite=args.force)
     return 0
 
 
@@ -453,6 +454,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_spec = command("new-spec", _cmd_new_spec, "write a commented starting cell spec (TOML)")
     new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    new_spec.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        default="generic",
+        help="the cell to start from: "
+        + "; ".join(f"{name}: {text}" for name, text in PRESETS.items())
+        + " (default: generic)",
+    )
     new_spec.add_argument("--force", action="store_true", help="replace an existing file")
     demo = command("demo", _cmd_demo, "steady state of the core cell, then a pump-block figure")
     demo.add_argument("--plot", type=Path, default=Path("pump_block.png"))

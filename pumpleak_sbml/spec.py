@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Cell specifications: a declarative description of a pump-leak cell, validated before building.
 
-A spec is a TOML file or the same structure as a Python dict (``pumpleak new-spec`` writes a
-commented example). :func:`load_spec` and :func:`spec_from_dict` check every key, value and
-rule and return a frozen :class:`CellSpec`; every error names the key, the value and the
-rule, with a suggestion for a misspelt key or law::
+A spec is a TOML file or the same structure as a Python dict. ``pumpleak new-spec --preset
+NAME`` writes a commented starting spec (:data:`PRESETS`: the core cell, a neuron, a red cell;
+:func:`preset_text` returns one). :func:`load_spec` and :func:`spec_from_dict` check every key,
+value and rule and return a frozen :class:`CellSpec`; every error names the key, the value and
+the rule, with a suggestion for a misspelt key or law::
 
     spec = load_spec(Path("cell.toml"))
     spec = spec_from_dict({"name": "my_cell", ...})
@@ -24,6 +25,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from .errors import InvalidOverrideError, ModelDefinitionError
 __all__ = [
     "ION_VALENCES",
     "NEW_SPEC_TEMPLATE",
+    "PRESETS",
     "CellSpec",
     "Cotransporter",
     "Event",
@@ -42,6 +45,7 @@ __all__ = [
     "TemperatureDependence",
     "apply_spec_overrides",
     "load_spec",
+    "preset_text",
     "spec_from_dict",
     "spec_model_ids",
     "spec_override_names",
@@ -751,54 +755,41 @@ def load_spec(path: Path) -> CellSpec:
         raise ModelDefinitionError(f"{path}: {err}") from err
 
 
-NEW_SPEC_TEMPLATE = """\
-# A pump-leak cell for pumpleak_sbml. Build it:  pumpleak steady cell.toml
-# Every key is documented with its unit in the README ("Describe your own cell").
-name = "my_cell"              # the SBML model id (letters, digits, _)
-temperature = 310.15          # K
+PRESETS: Mapping[str, str] = {
+    "generic": "the core cell (pump_leak), every key documented, starting at its steady state",
+    "neuron": "a mature neuron with KCC2 and NKCC1 (Duesterwald et al. 2018), Q10-scaled rates",
+    "red_cell": "the human erythrocyte with its ATP-driven pump (Lew-Bookchin values)",
+}
+"""The starting specs ``pumpleak new-spec --preset`` writes: name to one-line description.
 
-[geometry]   # sphere (radius) | cylinder (radius, length) | explicit (volume, area)
-shape = "sphere"
-radius = 5.0                  # µm; the membrane area stays fixed as the cell swells or shrinks
-
-[membrane]
-capacitance = 1.0             # µF/cm²
-water_permeability = 0.015    # osmotic P_f, cm/s (partial molar volume of water 18 cm³/mol)
-
-[medium]                      # mM, held constant; must be electroneutral
-Na = 145.0
-K = 4.0
-Cl = 119.0
-X = 30.0                      # impermeant medium solute (optional, default 0)
-z_X = -1.0                    # its mean valence (0 allowed)
-
-[cell]                        # initial intracellular composition, mM; must be electroneutral
-Na = 14.0
-K = 120.0
-Cl = 5.0
-X = 129.0                     # impermeant anions (amount fixed = X * initial volume)
-z_X = -1.0                    # their mean valence
-
-[leaks]   # per ion: linear {g: mS/cm²} or ghk {P: cm/s}; leave an ion out for no leak
-Na = { law = "linear", g = 0.02 }
-K  = { law = "ghk", P = 1e-6 }
-Cl = { law = "linear", g = 0.02 }
-
-[pump]    # Na+/K+-ATPase: 3 Na+ out, 2 K+ in; net outward current I_pump (µA/cm²)
-law = "fixed"    # fixed:      I_pump = I_max
-I_max = 0.5      # na_cubic:   I_pump = I_max * (Na_i/Na_o)^3
-                 # na_linear:  I_pump = I_max * Na_i / Na_ref        (needs Na_ref, mM)
-                 # saturating: I_pump = I_max * (Na_i/(Na_i+K_Na))^3 * (K_o/(K_o+K_K))^2
-                 #             (needs K_Na, K_K, mM)
-                 # atp:        saturating * ATP/(ATP + K_ATP*(1 + ADP/K_ADP)), one ATP per cycle
-                 #             (needs K_Na, K_K, K_ATP, K_ADP and the cell's ATP, ADP, Pi, mM)
-
-[cotransporters]   # optional, electroneutral, driven by Nernst-potential differences
-KCC2 = { g = 0.02 }    # K+ and Cl- efflux each = g*(E_Cl - E_K)/F          (g in mS/cm²)
-NKCC1 = { g = 0.01 }   # Na+ and K+ influx = g*(E_Na + E_K - 2*E_Cl)/F, Cl- twice that
-
-[[protocol]]   # optional events: at time t (s), set parameters or medium concentrations
-at = 5000.0
-set = { I_max = 0.0 }
+Each is a file ``models/specs/<name>.toml`` shipped with the package; the neuron and red-cell
+presets are the specs that reproduce the library models ``neuron`` and ``red_cell``.
 """
-"""A commented starting spec (``pumpleak new-spec > cell.toml``); it is valid as it stands."""
+
+
+def preset_text(name: str) -> str:
+    """Return the TOML text of a preset spec, comments included.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`PRESETS`.
+
+    Returns
+    -------
+    str
+        The text of ``models/specs/<name>.toml``; it validates as it stands.
+
+    Raises
+    ------
+    ModelDefinitionError
+        If there is no such preset (the message lists them).
+    """
+    if name not in PRESETS:
+        raise ModelDefinitionError(f"no preset {name!r}: {_suggest(name, list(PRESETS))}")
+    specs = resources.files("pumpleak_sbml.models") / "specs"
+    return (specs / f"{name}.toml").read_text(encoding="utf-8")
+
+
+NEW_SPEC_TEMPLATE = preset_text("generic")
+"""The generic preset (``pumpleak new-spec > cell.toml``); it is valid as it stands."""

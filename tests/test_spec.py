@@ -24,7 +24,9 @@ from pumpleak_sbml import antimony_writer, sbml_compiler
 from pumpleak_sbml.cli import main
 from pumpleak_sbml.spec import (
     NEW_SPEC_TEMPLATE,
+    PRESETS,
     apply_spec_overrides,
+    preset_text,
     spec_override_names,
     spec_to_dict,
 )
@@ -738,13 +740,55 @@ def test_spec_protocol_may_step_the_reference_temperature_but_not_to_zero() -> N
 
 
 def test_spec_template_is_valid_and_commented() -> None:
-    """NEW_SPEC_TEMPLATE is valid TOML, validates, and documents its keys in comments."""
+    """NEW_SPEC_TEMPLATE (the generic preset) is valid TOML, validates, documents its keys."""
     spec = pl.spec_from_dict(tomllib.loads(NEW_SPEC_TEMPLATE))
     assert spec.name == "my_cell"
     comments = [line for line in NEW_SPEC_TEMPLATE.splitlines() if "#" in line]
     assert len(comments) >= 20
     for unit in ("µm", "µF/cm²", "cm/s", "mM", "mS/cm²", "µA/cm²", "K"):
         assert unit in NEW_SPEC_TEMPLATE
+    # every optional table is shown, commented out, with its keys
+    for table in ("[cotransporters]", "[temperature_dependence]", "[[protocol]]"):
+        assert f"# {table}" in NEW_SPEC_TEMPLATE
+    assert preset_text("generic") == NEW_SPEC_TEMPLATE
+
+
+_SPECS = Path(__file__).resolve().parents[1] / "models" / "specs"
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_spec_preset_is_its_shipped_file_and_validates(preset: str) -> None:
+    """Each preset is models/specs/<name>.toml; it validates, builds and passes the SBML checks."""
+    text = preset_text(preset)
+    assert text == (_SPECS / f"{preset}.toml").read_text(encoding="utf-8")
+    report = pl.validate_sbml(pl.to_sbml(tomllib.loads(text)))
+    assert (len(report.errors), len(report.warnings)) == (0, 0), report.format()
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_spec_new_spec_preset_prints_it(preset: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``pumpleak new-spec --preset NAME`` prints that preset and exits 0."""
+    assert run_cli(capsys, "new-spec", "--preset", preset) == (0, preset_text(preset), "")
+
+
+def test_spec_new_spec_unknown_preset_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown preset exits 2, names the choices and writes nothing."""
+    path = tmp_path / "cell.toml"
+    code, out, err = run_cli(capsys, "new-spec", "--preset", "neuronx", "-o", str(path))
+    assert (code, out) == (2, "")
+    assert "invalid choice: 'neuronx'" in err
+    assert "'neuron'" in err
+    assert not path.exists()
+
+
+def test_spec_preset_text_unknown_name_suggests() -> None:
+    """preset_text of an unknown name raises ModelDefinitionError with a suggestion."""
+    with pytest.raises(
+        pl.ModelDefinitionError, match=r"no preset 'red_cel'.*did you mean 'red_cell'"
+    ):
+        preset_text("red_cel")
 
 
 def test_spec_new_spec_stdout_is_the_template(capsys: pytest.CaptureFixture[str]) -> None:
