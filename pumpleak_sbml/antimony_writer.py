@@ -48,6 +48,10 @@ _UNITS = {
     "ADP_i": "mM",
     "Pi_i": "mM",
     "z_X_o": "dimensionless",
+    "T_ref": "kelvin",
+    "Q10_pump": "dimensionless",
+    "Q10_leak": "dimensionless",
+    "Q10_water": "dimensionless",
 }
 
 
@@ -97,6 +101,11 @@ def _notes(spec: CellSpec) -> str:
             f"<p>{cotransporter.name}: electroneutral cotransport driven by Nernst "
             "potential differences.</p>"
         )
+    if spec.temperature_dependence is not None:
+        lines.append(
+            "<p>Temperature dependence: the pump, leak and water rates are multiplied by "
+            "phi = Q10^((T - T_ref)/10 K) (phi_pump, phi_leak, phi_water; 1 at T = T_ref).</p>"
+        )
     lines += [
         "<p>Membrane potential (charge difference): "
         "Vm = F (Na_i + K_i - Cl_i + z_X X_i)/(C_m A_m).</p>",
@@ -140,14 +149,39 @@ def _ions(spec: CellSpec) -> list[str]:
     ]
 
 
-def _leak(leak: Leak) -> str:
+def _scale(spec: CellSpec, factor: str) -> str:
+    """Return the Q10 factor's product prefix (``"phi_pump * "``), or "" without the table.
+
+    Without a [temperature_dependence] table nothing is added: the text, and so every number
+    of a model built from it, is what it was before temperature dependence existed.
+    """
+    return f"{factor} * " if spec.temperature_dependence is not None else ""
+
+
+def _leak(leak: Leak, scale: str) -> str:
     value = {"g": _number(leak.value)} if leak.law == "linear" else {"P": _number(leak.value)}
-    return _render(f"leak_{leak.law}", ion=leak.ion, label=_LABELS[leak.ion], **value)
+    return _render(f"leak_{leak.law}", ion=leak.ion, label=_LABELS[leak.ion], scale=scale, **value)
 
 
-def _pump(pump: Pump) -> str:
+def _temperature(spec: CellSpec) -> list[str]:
+    dependence = spec.temperature_dependence
+    if dependence is None:
+        return []
+    return [
+        _render(
+            "temperature",
+            reference=_number(dependence.reference),
+            pump_q10=_number(dependence.pump_q10),
+            leak_q10=_number(dependence.leak_q10),
+            water_q10=_number(dependence.water_q10),
+        )
+    ]
+
+
+def _pump(pump: Pump, scale: str) -> str:
     return _render(
         f"pump_{pump.law}",
+        scale=scale,
         I_max=_number(pump.I_max),
         Na_ref=_number(pump.Na_ref),
         K_Na=_number(pump.K_Na),
@@ -243,9 +277,10 @@ def _body_parts(spec: CellSpec, ions: tuple[str, ...]) -> list[str]:
             osm_o=" + ".join(f"{ion}_o" for ion in ions),
             charge=" + ".join(f"z_{ion} * {ion}_i" for ion in ions),
         ),
-        *(_leak(leak) for leak in spec.leaks),
-        *([_pump(spec.pump)] if spec.pump is not None else []),
+        *_temperature(spec),
+        *(_leak(leak, _scale(spec, "phi_leak")) for leak in spec.leaks),
+        *([_pump(spec.pump, _scale(spec, "phi_pump"))] if spec.pump is not None else []),
         *(_render(c.name.lower(), g=_number(c.g)) for c in spec.cotransporters),
-        _render("water"),
+        _render("water", scale=_scale(spec, "phi_water")),
         *(_event(index, event) for index, event in enumerate(spec.protocol, start=1)),
     ]

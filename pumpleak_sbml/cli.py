@@ -29,7 +29,7 @@ from .errors import (
 )
 from .files import check_writable, write_atomically, write_text
 from .formats import FORMATS, export, save_export
-from .spec import NEW_SPEC_TEMPLATE
+from .spec import PRESETS, preset_text
 from .trajectory import Trajectory
 
 __all__ = ["main"]
@@ -331,11 +331,12 @@ def _cmd_compose(args: argparse.Namespace) -> int:
 
 def _cmd_new_spec(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    text = preset_text(args.preset)
     if args.output is None:
-        sys.stdout.write(NEW_SPEC_TEMPLATE)
+        sys.stdout.write(text)
     else:
-        write_text(args.output, NEW_SPEC_TEMPLATE, overwrite=args.force)
-        _wrote(args.output, started, f"a cell spec; try: pumpleak steady {args.output}")
+        write_text(args.output, text, overwrite=args.force)
+        _wrote(args.output, started, f"a {args.preset} cell; try: pumpleak steady {args.output}")
     return 0
 
 
@@ -610,6 +611,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_spec = command("new-spec", _cmd_new_spec, "write a commented starting cell spec (TOML)")
     new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    new_spec.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        default="generic",
+        help="the cell to start from: "
+        + "; ".join(f"{name}: {text}" for name, text in PRESETS.items())
+        + " (default: generic)",
+    )
     new_spec.add_argument("--force", action="store_true", help="replace an existing file")
     demo = command("demo", _cmd_demo, "steady state of the core cell, then a pump-block figure")
     demo.add_argument(

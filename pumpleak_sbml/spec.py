@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Cell specifications: a declarative description of a pump-leak cell, validated before building.
 
-A spec is a TOML file or the same structure as a Python dict (``pumpleak new-spec`` writes a
-commented example). :func:`load_spec` and :func:`spec_from_dict` check every key, value and
-rule and return a frozen :class:`CellSpec`; every error names the key, the value and the
-rule, with a suggestion for a misspelt key or law::
+A spec is a TOML file or the same structure as a Python dict. ``pumpleak new-spec --preset
+NAME`` writes a commented starting spec (:data:`PRESETS`: the core cell, a neuron, a red cell;
+:func:`preset_text` returns one). :func:`load_spec` and :func:`spec_from_dict` check every key,
+value and rule and return a frozen :class:`CellSpec`; every error names the key, the value and
+the rule, with a suggestion for a misspelt key or law::
 
     spec = load_spec(Path("cell.toml"))
     spec = spec_from_dict({"name": "my_cell", ...})
@@ -24,6 +25,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from .errors import InvalidOverrideError, ModelDefinitionError
 __all__ = [
     "ION_VALENCES",
     "NEW_SPEC_TEMPLATE",
+    "PRESETS",
     "CellSpec",
     "Cotransporter",
     "Event",
@@ -39,8 +42,10 @@ __all__ = [
     "Leak",
     "Pump",
     "Solution",
+    "TemperatureDependence",
     "apply_spec_overrides",
     "load_spec",
+    "preset_text",
     "spec_from_dict",
     "spec_model_ids",
     "spec_override_names",
@@ -128,6 +133,14 @@ _PUMP_IDS: Mapping[str, str] = {"I_max": "I_pump_max", "ATP": "ATP_i", "ADP": "A
 # Pump constants that may be zero (a cell without ADP or Pi is possible; without ATP it is not).
 _PUMP_MAY_BE_ZERO = ("ADP", "Pi")
 _COTRANSPORTERS = ("KCC2", "NKCC1")
+# [temperature_dependence] key -> (model id, default). The defaults are measured Q10s; their
+# sources are in TemperatureDependence's docstring and the README ("Describe your own cell").
+_TEMPERATURE_KEYS: Mapping[str, tuple[str, float]] = {
+    "reference": ("T_ref", 310.15),
+    "pump_q10": ("Q10_pump", 2.69),
+    "leak_q10": ("Q10_leak", 1.3),
+    "water_q10": ("Q10_water", 1.2),
+}
 _SHAPES: Mapping[str, tuple[str, ...]] = {
     "sphere": ("radius",),
     "cylinder": ("radius", "length"),
@@ -202,6 +215,27 @@ class Cotransporter:
 
 
 @dataclass(frozen=True)
+class TemperatureDependence:
+    """Q10 factors of the transport rates: each rate times Q10^((T - reference)/10 K).
+
+    ``reference`` (K) is the temperature at which the spec's rates hold; at T = reference
+    every factor is exactly 1. The pump's I_max, the leaks' g or P and the water
+    permeability P_f are scaled; cotransporters are not (no measured Q10 is cited for them).
+    Defaults: the pump 2.69 (its current is four times smaller at 23 than at 37 °C in mouse
+    ventricular myocytes, 4^(10/14); Lu, Deisl & Hilgemann, eLife 5:e19267, 2016,
+    doi:10.7554/eLife.19267); the leaks 1.3 (slope conductance of cardiac Purkinje fibres,
+    doi:10.1007/BF00587219); water 1.2 (activation energy of the hydraulic conductivity of
+    human red cells, 3.3 kcal/mol between 7 and 37 °C, PMC2203013: Q10 = exp(Ea 10 K/(R T T'))
+    between 27 and 37 °C).
+    """
+
+    reference: float = 310.15
+    pump_q10: float = 2.69
+    leak_q10: float = 1.3
+    water_q10: float = 1.2
+
+
+@dataclass(frozen=True)
 class Event:
     """At ``time`` (s), set model quantities (model id to value, in the quantity's unit)."""
 
@@ -224,6 +258,7 @@ class CellSpec:
     pump: Pump | None
     cotransporters: tuple[Cotransporter, ...]
     protocol: tuple[Event, ...]
+    temperature_dependence: TemperatureDependence | None = None
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -376,6 +411,19 @@ def _cotransporters(data: Mapping[str, Any]) -> tuple[Cotransporter, ...]:
     return tuple(found)
 
 
+def _temperature_dependence(data: Mapping[str, Any]) -> TemperatureDependence | None:
+    if "temperature_dependence" not in data:
+        return None
+    table = _table(data, "temperature_dependence")
+    where = "temperature_dependence."
+    _check_keys(table, where, tuple(_TEMPERATURE_KEYS))
+    values = {
+        key: _number(table, key, where, default=default, minimum="positive")
+        for key, (_, default) in _TEMPERATURE_KEYS.items()
+    }
+    return TemperatureDependence(**values)
+
+
 def _protocol(data: Mapping[str, Any], medium: Solution) -> tuple[Event, ...]:
     entries = data.get("protocol", [])
     if not isinstance(entries, list):
@@ -405,13 +453,14 @@ def _protocol(data: Mapping[str, Any], medium: Solution) -> tuple[Event, ...]:
                 raise _fail(
                     f"{where}set.{name}",
                     settings[name],
-                    "sets the initial state; a protocol step can only change "
-                    "temperature, membrane, medium, leaks, pump or cotransporters",
+                    "sets the initial state; a protocol step can only change temperature, "
+                    "membrane, medium, leaks, pump, cotransporters or temperature_dependence",
                 )
             signed = path.endswith("z_X")
-            number = _number(
-                settings, name, f"{where}set.", minimum="any" if signed else "non-negative"
-            )
+            minimum = "any" if signed else "non-negative"
+            if path.startswith("temperature_dependence."):
+                minimum = "positive"  # as in the table itself: a Q10 or a reference of 0 is absurd
+            number = _number(settings, name, f"{where}set.", minimum=minimum)
             resolved.append((paths[path], number))
         events.append(Event(time=time, settings=tuple(sorted(resolved))))
     events.sort(key=lambda event: event.time)
@@ -479,6 +528,9 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(cotransporters, Mapping):
         for name in cotransporters:
             paths[f"cotransporters.{name}.g"] = f"g_{name}"
+    if isinstance(data.get("temperature_dependence"), Mapping):
+        for key, (model_id, _) in _TEMPERATURE_KEYS.items():
+            paths[f"temperature_dependence.{key}"] = model_id
     return paths
 
 
@@ -568,6 +620,7 @@ _TOP_LEVEL = (
     "pump",
     "cotransporters",
     "protocol",
+    "temperature_dependence",
 )
 
 
@@ -612,6 +665,7 @@ def spec_from_dict(data: Mapping[str, Any], *, check_name: bool = True) -> CellS
         pump=_pump(data),
         cotransporters=_cotransporters(data),
         protocol=_protocol(data, medium),
+        temperature_dependence=_temperature_dependence(data),
     )
     if check_name:
         from .antimony_writer import check_model_name  # the writer imports this module
@@ -650,6 +704,10 @@ def spec_to_dict(spec: CellSpec) -> dict[str, Any]:
         data["pump"] = {
             "law": spec.pump.law,
             **{key: getattr(spec.pump, key) for key in _PUMP_LAWS[spec.pump.law]},
+        }
+    if spec.temperature_dependence is not None:
+        data["temperature_dependence"] = {
+            key: getattr(spec.temperature_dependence, key) for key in _TEMPERATURE_KEYS
         }
     model_to_path = {model_id: path for path, model_id in _spec_paths(data).items()}
     data["protocol"] = [
@@ -697,54 +755,41 @@ def load_spec(path: Path) -> CellSpec:
         raise ModelDefinitionError(f"{path}: {err}") from err
 
 
-NEW_SPEC_TEMPLATE = """\
-# A pump-leak cell for pumpleak_sbml. Build it:  pumpleak steady cell.toml
-# Every key is documented with its unit in the README ("Describe your own cell").
-name = "my_cell"              # the SBML model id (letters, digits, _)
-temperature = 310.15          # K
+PRESETS: Mapping[str, str] = {
+    "generic": "the core cell (pump_leak), every key documented, starting at its steady state",
+    "neuron": "a mature neuron with KCC2 and NKCC1 (Duesterwald et al. 2018), Q10-scaled rates",
+    "red_cell": "the human erythrocyte with its ATP-driven pump (Lew-Bookchin values)",
+}
+"""The starting specs ``pumpleak new-spec --preset`` writes: name to one-line description.
 
-[geometry]   # sphere (radius) | cylinder (radius, length) | explicit (volume, area)
-shape = "sphere"
-radius = 5.0                  # µm; the membrane area stays fixed as the cell swells or shrinks
-
-[membrane]
-capacitance = 1.0             # µF/cm²
-water_permeability = 0.015    # osmotic P_f, cm/s (partial molar volume of water 18 cm³/mol)
-
-[medium]                      # mM, held constant; must be electroneutral
-Na = 145.0
-K = 4.0
-Cl = 119.0
-X = 30.0                      # impermeant medium solute (optional, default 0)
-z_X = -1.0                    # its mean valence (0 allowed)
-
-[cell]                        # initial intracellular composition, mM; must be electroneutral
-Na = 14.0
-K = 120.0
-Cl = 5.0
-X = 129.0                     # impermeant anions (amount fixed = X * initial volume)
-z_X = -1.0                    # their mean valence
-
-[leaks]   # per ion: linear {g: mS/cm²} or ghk {P: cm/s}; leave an ion out for no leak
-Na = { law = "linear", g = 0.02 }
-K  = { law = "ghk", P = 1e-6 }
-Cl = { law = "linear", g = 0.02 }
-
-[pump]    # Na+/K+-ATPase: 3 Na+ out, 2 K+ in; net outward current I_pump (µA/cm²)
-law = "fixed"    # fixed:      I_pump = I_max
-I_max = 0.5      # na_cubic:   I_pump = I_max * (Na_i/Na_o)^3
-                 # na_linear:  I_pump = I_max * Na_i / Na_ref        (needs Na_ref, mM)
-                 # saturating: I_pump = I_max * (Na_i/(Na_i+K_Na))^3 * (K_o/(K_o+K_K))^2
-                 #             (needs K_Na, K_K, mM)
-                 # atp:        saturating * ATP/(ATP + K_ATP*(1 + ADP/K_ADP)), one ATP per cycle
-                 #             (needs K_Na, K_K, K_ATP, K_ADP and the cell's ATP, ADP, Pi, mM)
-
-[cotransporters]   # optional, electroneutral, driven by Nernst-potential differences
-KCC2 = { g = 0.02 }    # K+ and Cl- efflux each = g*(E_Cl - E_K)/F          (g in mS/cm²)
-NKCC1 = { g = 0.01 }   # Na+ and K+ influx = g*(E_Na + E_K - 2*E_Cl)/F, Cl- twice that
-
-[[protocol]]   # optional events: at time t (s), set parameters or medium concentrations
-at = 5000.0
-set = { I_max = 0.0 }
+Each is a file ``models/specs/<name>.toml`` shipped with the package; the neuron and red-cell
+presets are the specs that reproduce the library models ``neuron`` and ``red_cell``.
 """
-"""A commented starting spec (``pumpleak new-spec > cell.toml``); it is valid as it stands."""
+
+
+def preset_text(name: str) -> str:
+    """Return the TOML text of a preset spec, comments included.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`PRESETS`.
+
+    Returns
+    -------
+    str
+        The text of ``models/specs/<name>.toml``; it validates as it stands.
+
+    Raises
+    ------
+    ModelDefinitionError
+        If there is no such preset (the message lists them).
+    """
+    if name not in PRESETS:
+        raise ModelDefinitionError(f"no preset {name!r}: {_suggest(name, list(PRESETS))}")
+    specs = resources.files("pumpleak_sbml.models") / "specs"
+    return (specs / f"{name}.toml").read_text(encoding="utf-8")
+
+
+NEW_SPEC_TEMPLATE = preset_text("generic")
+"""The generic preset (``pumpleak new-spec > cell.toml``); it is valid as it stands."""

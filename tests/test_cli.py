@@ -592,7 +592,7 @@ def test_demo_run_twice_keeps_the_first_figure_and_writes_a_second(
     [
         (["build", "pump_leak"], "m.xml", "SBML Level 3 Version 2, validated"),
         (["export", "pump_leak", "--format", "antimony"], "m.ant", "Antimony"),
-        (["new-spec"], "cell.toml", "a cell spec"),
+        (["new-spec"], "cell.toml", "a generic cell"),
     ],
 )
 def test_commands_that_write_a_file_say_where_how_large_and_how_long(

@@ -22,7 +22,14 @@ import pytest
 import pumpleak_sbml as pl
 from pumpleak_sbml import antimony_writer, sbml_compiler
 from pumpleak_sbml.cli import main
-from pumpleak_sbml.spec import NEW_SPEC_TEMPLATE, apply_spec_overrides, spec_override_names
+from pumpleak_sbml.spec import (
+    NEW_SPEC_TEMPLATE,
+    PRESETS,
+    apply_spec_overrides,
+    preset_text,
+    spec_override_names,
+    spec_to_dict,
+)
 from pumpleak_sbml.testing import shuffled
 
 _ERROR_PREFIX = "pumpleak: error: "
@@ -652,17 +659,136 @@ def test_spec_override_of_law_constant_absent_from_law_is_refused() -> None:
         apply_spec_overrides(base_spec(), {"Na_ref": 10.0})
 
 
+# --- temperature dependence -----------------------------------------------------------------
+
+
+def test_spec_temperature_table_is_absent_by_default() -> None:
+    """Without [temperature_dependence] the spec has none: no rate depends on temperature."""
+    assert pl.spec_from_dict(base_spec()).temperature_dependence is None
+
+
+def test_spec_temperature_table_defaults_are_the_documented_q10s() -> None:
+    """An empty table means T_ref 310.15 K and Q10 2.69 (pump), 1.3 (leaks), 1.2 (water)."""
+    dependence = pl.spec_from_dict(edited("temperature_dependence", {})).temperature_dependence
+    assert dependence is not None
+    values = (dependence.reference, dependence.pump_q10, dependence.leak_q10)
+    assert (*values, dependence.water_q10) == (310.15, 2.69, 1.3, 1.2)
+
+
+def test_spec_temperature_table_round_trips() -> None:
+    """spec_to_dict keeps the table with every key, so the spec validates back to itself."""
+    spec = pl.spec_from_dict(edited("temperature_dependence", {"pump_q10": 3.0}))
+    again = spec_to_dict(spec)
+    assert again["temperature_dependence"] == {
+        "reference": 310.15,
+        "pump_q10": 3.0,
+        "leak_q10": 1.3,
+        "water_q10": 1.2,
+    }
+    assert pl.spec_from_dict(again) == spec
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ({"pump_Q10": 3.0}, "temperature_dependence.pump_Q10 = 3.0: unknown key"),
+        ({"pump_q10": 0.0}, "temperature_dependence.pump_q10 = 0.0: must be positive"),
+        ({"leak_q10": -1.3}, "temperature_dependence.leak_q10 = -1.3: must be positive"),
+        ({"reference": 0}, "temperature_dependence.reference = 0: must be positive"),
+        ({"water_q10": "1.2"}, "temperature_dependence.water_q10 = '1.2': expected a finite"),
+    ],
+)
+def test_spec_temperature_table_rules(table: dict[str, Any], expected: str) -> None:
+    """Each key is named with its value and the rule; a misspelt key gets a suggestion."""
+    message = rejection(edited("temperature_dependence", table))
+    assert expected in message
+    if "unknown key" in message:
+        assert "did you mean 'pump_q10'" in message
+
+
+def test_spec_temperature_table_must_be_a_table() -> None:
+    """``temperature_dependence = 2.69`` is refused: it is a table of keys."""
+    assert rejection(edited("temperature_dependence", 2.69)) == (
+        "spec key temperature_dependence = 2.69: expected a table"
+    )
+
+
+@pytest.mark.parametrize("name", ["pump_q10", "Q10_pump", "temperature_dependence.pump_q10"])
+def test_spec_temperature_q10_is_settable_by_every_name(name: str) -> None:
+    """A Q10 is set by its leaf, its model id (Q10_pump) or its path, like any other number."""
+    data = apply_spec_overrides(edited("temperature_dependence", {}), {name: 4.0})
+    assert data["temperature_dependence"] == {"pump_q10": 4.0}
+
+
+def test_spec_temperature_q10_names_exist_only_with_the_table() -> None:
+    """Without the table there is no Q10 to set: the names are unknown."""
+    assert "pump_q10" not in spec_override_names(base_spec())
+    with pytest.raises(pl.InvalidOverrideError, match="no such quantity"):
+        apply_spec_overrides(base_spec(), {"Q10_pump": 3.0})
+
+
+def test_spec_protocol_may_step_the_reference_temperature_but_not_to_zero() -> None:
+    """A step may set T_ref or a Q10 (positive); 0 is refused with the key named."""
+    data = edited("temperature_dependence", {})
+    step = edited("protocol", [{"at": 10.0, "set": {"Q10_pump": 3.0}}], data)
+    assert pl.spec_from_dict(step).protocol[0].settings == (("Q10_pump", 3.0),)
+    zero = edited("protocol", [{"at": 10.0, "set": {"T_ref": 0.0}}], data)
+    assert "protocol[0].set.T_ref = 0.0: must be positive" in rejection(zero)
+
+
 # --- new-spec -------------------------------------------------------------------------------
 
 
 def test_spec_template_is_valid_and_commented() -> None:
-    """NEW_SPEC_TEMPLATE is valid TOML, validates, and documents its keys in comments."""
+    """NEW_SPEC_TEMPLATE (the generic preset) is valid TOML, validates, documents its keys."""
     spec = pl.spec_from_dict(tomllib.loads(NEW_SPEC_TEMPLATE))
     assert spec.name == "my_cell"
     comments = [line for line in NEW_SPEC_TEMPLATE.splitlines() if "#" in line]
     assert len(comments) >= 20
     for unit in ("µm", "µF/cm²", "cm/s", "mM", "mS/cm²", "µA/cm²", "K"):
         assert unit in NEW_SPEC_TEMPLATE
+    # every optional table is shown, commented out, with its keys
+    for table in ("[cotransporters]", "[temperature_dependence]", "[[protocol]]"):
+        assert f"# {table}" in NEW_SPEC_TEMPLATE
+    assert preset_text("generic") == NEW_SPEC_TEMPLATE
+
+
+_SPECS = Path(__file__).resolve().parents[1] / "models" / "specs"
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_spec_preset_is_its_shipped_file_and_validates(preset: str) -> None:
+    """Each preset is models/specs/<name>.toml; it validates, builds and passes the SBML checks."""
+    text = preset_text(preset)
+    assert text == (_SPECS / f"{preset}.toml").read_text(encoding="utf-8")
+    report = pl.validate_sbml(pl.to_sbml(tomllib.loads(text)))
+    assert (len(report.errors), len(report.warnings)) == (0, 0), report.format()
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_spec_new_spec_preset_prints_it(preset: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``pumpleak new-spec --preset NAME`` prints that preset and exits 0."""
+    assert run_cli(capsys, "new-spec", "--preset", preset) == (0, preset_text(preset), "")
+
+
+def test_spec_new_spec_unknown_preset_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown preset exits 2, names the choices and writes nothing."""
+    path = tmp_path / "cell.toml"
+    code, out, err = run_cli(capsys, "new-spec", "--preset", "neuronx", "-o", str(path))
+    assert (code, out) == (2, "")
+    assert "invalid choice: 'neuronx'" in err
+    assert "'neuron'" in err
+    assert not path.exists()
+
+
+def test_spec_preset_text_unknown_name_suggests() -> None:
+    """preset_text of an unknown name raises ModelDefinitionError with a suggestion."""
+    with pytest.raises(
+        pl.ModelDefinitionError, match=r"no preset 'red_cel'.*did you mean 'red_cell'"
+    ):
+        preset_text("red_cel")
 
 
 def test_spec_new_spec_stdout_is_the_template(capsys: pytest.CaptureFixture[str]) -> None:
