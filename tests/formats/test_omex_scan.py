@@ -171,7 +171,7 @@ def test_the_scan_grid_has_a_steady_state_everywhere() -> None:
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # tellurium's own imports
 def test_tellurium_reruns_the_scan_like_pl_scan(grid_archive: Path, tmp_path: Path) -> None:
-    """Tellurium's rerun of the scan (RoadRunner NLEQ2) gives pl.scan's steady states.
+    """Tellurium's rerun of the scan (RoadRunner NLEQ2) gives our scan's steady states.
 
     Tolerances: STATE_TOLERANCE for the volume and concentrations, VM_TOLERANCE for Vm (see
     the module constants); the scanned values to rounding (VALUE_TOLERANCE).
