@@ -187,15 +187,34 @@ def _cmd_steady(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_scan(ranges: Sequence[str], format_name: str) -> dict[str, object] | None:
+    """Read ``--scan NAME=START:STOP:N[:log]`` options into the omex format's scan option."""
+    from .scanning import parse_range
+
+    if not ranges:
+        return None
+    if "scan" not in FORMATS[format_name].options:
+        raise _UsageError(f"--scan needs --format omex (the {format_name} format has no scans)")
+    return {"scan": dict(parse_range(text, "--scan") for text in ranges)}
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     overrides = _overrides(args.set)
     started = time.perf_counter()
+    options = _export_scan(args.scan, args.format)
     if args.output is None:
         if FORMATS[args.format].binary:
             raise _UsageError(f"the {args.format} format is a binary file: give -o FILE")
-        sys.stdout.write(str(export(args.model, args.format, **overrides)))
+        sys.stdout.write(str(export(args.model, args.format, options=options, **overrides)))
     else:
-        save_export(args.model, args.output, args.format, overwrite=args.force, **overrides)
+        save_export(
+            args.model,
+            args.output,
+            args.format,
+            overwrite=args.force,
+            options=options,
+            **overrides,
+        )
         _wrote(args.output, started, FORMATS[args.format].description)
     return 0
 
@@ -590,6 +609,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     export.add_argument("--force", action="store_true", help="replace an existing file")
+    export.add_argument(
+        "--scan",
+        action="append",
+        default=[],
+        metavar="NAME=START:STOP:N[:log]",
+        help="omex: add a steady-state scan of a parameter (SED-ML repeated task): N values "
+        "from START to STOP (log: log spaced), or NAME=v1,v2,...; repeat for a grid",
+    )
     settings(export)
     _add_crosscheck(
         command(

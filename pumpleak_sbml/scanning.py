@@ -466,8 +466,10 @@ class _Silent:
 # --- command-line helpers: parameter ranges, point files, output files -------------------------
 
 
-def parse_range(text: str) -> tuple[str, np.ndarray]:
+def parse_range(text: str, option: str = "--param") -> tuple[str, np.ndarray]:
     """Read ``NAME=START:STOP:N[:log]`` (N values, evenly or log spaced) or ``NAME=v1,v2,...``.
+
+    ``option`` is the command-line option that gave the text, for messages.
 
     Raises
     ------
@@ -478,34 +480,34 @@ def parse_range(text: str) -> tuple[str, np.ndarray]:
     name = name.strip()
     if not sep or not name or not spec.strip():
         raise ModelDefinitionError(
-            f"malformed --param {text!r}: expected NAME=START:STOP:N[:log] or NAME=v1,v2,..."
+            f"malformed {option} {text!r}: expected NAME=START:STOP:N[:log] or NAME=v1,v2,..."
         )
     if ":" not in spec:
         try:
             return name, np.array([float(v) for v in spec.split(",")], dtype=float)
         except ValueError:
             raise ModelDefinitionError(
-                f"malformed --param {text!r}: values must be numbers"
+                f"malformed {option} {text!r}: values must be numbers"
             ) from None
     parts = spec.split(":")
     log = len(parts) == 4 and parts[3].strip().lower() == "log"
     if len(parts) not in (3, 4) or (len(parts) == 4 and not log):
         raise ModelDefinitionError(
-            f"malformed --param {text!r}: expected START:STOP:N or START:STOP:N:log"
+            f"malformed {option} {text!r}: expected START:STOP:N or START:STOP:N:log"
         )
     try:
         start, stop = float(parts[0]), float(parts[1])
         count = int(parts[2])
     except ValueError:
         raise ModelDefinitionError(
-            f"malformed --param {text!r}: START and STOP must be numbers and N a whole number"
+            f"malformed {option} {text!r}: START and STOP must be numbers and N a whole number"
         ) from None
     if not (math.isfinite(start) and math.isfinite(stop)) or count < 1:
-        raise ModelDefinitionError(f"malformed --param {text!r}: finite ends and N >= 1 needed")
+        raise ModelDefinitionError(f"malformed {option} {text!r}: finite ends and N >= 1 needed")
     _check_size(count)
     if log:
         if start <= 0 or stop <= 0:
-            raise ModelDefinitionError(f"--param {text!r}: a log range needs positive ends")
+            raise ModelDefinitionError(f"{option} {text!r}: a log range needs positive ends")
         return name, np.geomspace(start, stop, count)
     return name, np.linspace(start, stop, count)
 

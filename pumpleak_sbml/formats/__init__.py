@@ -1,18 +1,25 @@
 # SPDX-License-Identifier: MIT
 """Export formats: the table that names them. Each format is one module of this package.
 
-Each format module has ``dumps(built) -> str | bytes``, which writes a resolved model
-(:class:`~pumpleak_sbml.built_model.BuiltModel`) as the text of one file. Modules are imported
-only when their format is used (libsedml, for OMEX, must not be imported before it is
-needed). Output is deterministic: the same model gives byte-identical text::
+Each format module has ``dumps(built, **options) -> str | bytes``, which writes a resolved
+model (:class:`~pumpleak_sbml.built_model.BuiltModel`) as the text of one file. Modules are
+imported only when their format is used (libsedml, for OMEX, must not be imported before it
+is needed). Output is deterministic: the same model gives byte-identical text::
 
     text = export("pump_leak", "sbml-l2v4")
     save_export("pump_leak", Path("pump_leak_l2v4.xml"), "sbml-l2v4")
+
+A format may take options (each format lists its own in :attr:`Format.options`; the others
+refuse any). The OMEX archive takes ``end`` and ``points`` (its time courses) and ``scan``
+(a steady-state scan)::
+
+    export("pump_leak", "omex", options={"scan": {"I_pump_max": np.linspace(0.2, 1.8, 9)}})
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,18 +37,37 @@ OMEX_POINTS = 201
 
 @dataclass(frozen=True)
 class Format:
-    """An export format: what it is, its usual file suffix, and the module that writes it."""
+    """An export format: what it is, its file suffix, the module that writes it, its options.
+
+    ``options`` names the keyword arguments its module's ``dumps`` takes.
+    """
 
     name: str
     suffix: str
     description: str
     module: str
     binary: bool = False
+    options: tuple[str, ...] = ()
 
-    def dumps(self, model: Model, **overrides: float) -> str | bytes:
-        """Return a model (with overrides) in this format."""
+    def dumps(
+        self, model: Model, *, options: Mapping[str, object] | None = None, **overrides: float
+    ) -> str | bytes:
+        """Return a model (with overrides) in this format, written with these options.
+
+        Raises
+        ------
+        ExportError
+            If an option is not one of this format's :attr:`options` (before any work).
+        """
+        given = dict(options or {})
+        unknown = sorted(set(given) - set(self.options))
+        if unknown:
+            takes = f"the options {', '.join(self.options)}" if self.options else "no options"
+            raise ExportError(
+                f"the {self.name} format takes {takes}, not {', '.join(map(repr, unknown))}"
+            )
         writer = importlib.import_module(f"{__name__}.{self.module}")
-        content: str | bytes = writer.dumps(resolve(model, **overrides))
+        content: str | bytes = writer.dumps(resolve(model, **overrides), **given)
         return content
 
 
@@ -67,13 +93,20 @@ FORMATS: dict[str, Format] = {
             "COMBINE archive: SBML, SED-ML L1V4 experiments, manifest, metadata",
             "omex",
             binary=True,
+            options=("end", "points", "scan"),
         ),
     )
 }
 """Every export format by name."""
 
 
-def export(model: Model, format_name: str, **overrides: float) -> str | bytes:
+def export(
+    model: Model,
+    format_name: str,
+    *,
+    options: Mapping[str, object] | None = None,
+    **overrides: float,
+) -> str | bytes:
     """Return a model in an export format.
 
     Parameters
@@ -82,19 +115,27 @@ def export(model: Model, format_name: str, **overrides: float) -> str | bytes:
         A library name, a spec or SBML file (Path), a spec dict or a CellSpec.
     format_name
         A key of :data:`FORMATS`.
+    options
+        Options of the format (see :attr:`Format.options`): for ``omex``, ``end`` (s) and
+        ``points`` of its time courses and ``scan``, a steady-state scan as a mapping of
+        parameter id to values (see :mod:`pumpleak_sbml.formats.omex`).
     **overrides
         As for :func:`pumpleak_sbml.to_sbml`.
 
     Raises
     ------
     ExportError
-        If the format is unknown or the model cannot be expressed in it.
+        If the format is unknown, takes none of the options given, or the model cannot be
+        expressed in it.
+    ModelDefinitionError
+        If an option's value is impossible for this model (e.g. a scan of a quantity that is
+        not a free parameter).
     """
     if format_name not in FORMATS:
         raise ExportError(
             f"unknown export format {format_name!r}; formats: {', '.join(sorted(FORMATS))}"
         )
-    return FORMATS[format_name].dumps(model, **overrides)
+    return FORMATS[format_name].dumps(model, options=options, **overrides)
 
 
 def save_export(
@@ -103,10 +144,14 @@ def save_export(
     format_name: str,
     *,
     overwrite: bool = False,
+    options: Mapping[str, object] | None = None,
     **overrides: float,
 ) -> Path:
-    """Write a model in an export format to ``path``; never replaces a file unless asked."""
-    content = export(model, format_name, **overrides)
+    """Write a model in an export format to ``path``; never replaces a file unless asked.
+
+    ``options`` and ``overrides`` are as for :func:`export`.
+    """
+    content = export(model, format_name, options=options, **overrides)
 
     def write(temporary: Path) -> None:
         if isinstance(content, bytes):
