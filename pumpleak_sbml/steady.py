@@ -193,6 +193,34 @@ class SteadyState:
         return np.array([self.values[sid] for sid in self.states], dtype=float)
 
 
+def _spectrum(matrix: np.ndarray) -> np.ndarray:
+    """Return the eigenvalues of a matrix, each from the computation that resolves it.
+
+    A cell's charge relaxes in ~1e-11 s and its volume near the pump limit in ~1e6 s, and a
+    direct eigensolver resolves eigenvalues only to ~2e-16 of the largest: the slow one, the
+    one that says stable or not, can come out with the wrong sign. The small eigenvalues
+    are the large ones of the inverse (an LU solve, accurate here to ~1e-7 against 50-digit
+    arithmetic), so each eigenvalue below the geometric mean of the extremes comes from the
+    inverse and the others from the direct solve, both lists in order of magnitude.
+    """
+    direct = _by_magnitude(np.linalg.eigvals(matrix))
+    try:
+        inverse = _by_magnitude(1.0 / np.linalg.eigvals(np.linalg.inv(matrix)))
+    except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
+        return direct
+    magnitudes = np.abs(direct)
+    if not np.all(np.isfinite(inverse)) or magnitudes[0] == 0.0:
+        return direct
+    split = math.sqrt(float(magnitudes[0] * magnitudes[-1]))
+    return np.where(magnitudes < split, inverse, direct)
+
+
+def _by_magnitude(values: np.ndarray) -> np.ndarray:
+    """Sort eigenvalues by magnitude; a conjugate pair by its imaginary part."""
+    order = np.lexsort((values.imag, np.abs(values)))
+    return values[order]
+
+
 # --- the square system: rates, conservation laws, fixed states -------------------------------
 
 
@@ -1002,7 +1030,7 @@ class SteadyStateSolver:
     def _eigenvalues(self, system: _System, jacobian: np.ndarray) -> np.ndarray:
         """Eigenvalues of the Jacobian on the free states, with conserved moieties removed."""
         if not system.dependent:
-            eigenvalues = np.linalg.eigvals(jacobian)
+            eigenvalues = _spectrum(jacobian)
             return eigenvalues[np.argsort(np.abs(eigenvalues.real))]
         n = jacobian.shape[0]
         dependent = list(system.dependent)
@@ -1012,7 +1040,7 @@ class SteadyStateSolver:
             # y_dep = total - sum(l_j y_j) over the free states (the rows are reduced, pivot 1)
             coupling = -system.laws[:, free]
             reduced = reduced + jacobian[np.ix_(free, dependent)] @ coupling
-        eigenvalues = np.linalg.eigvals(reduced) if reduced.size else np.zeros(0)
+        eigenvalues = _spectrum(reduced) if reduced.size else np.zeros(0)
         return eigenvalues[np.argsort(np.abs(eigenvalues.real))]
 
     def _state(

@@ -329,6 +329,29 @@ def test_eigenvalues_agree_with_roadrunners_rates(
     assert state.certificate.slowest_relaxation_time == pytest.approx(1 / slowest)
 
 
+def test_slow_volume_mode_near_the_pump_limit_is_resolved_beside_the_charge_mode() -> None:
+    """A volume mode of days beside a charge mode of picoseconds: both resolved, stable.
+
+    Near the existence limit the volume relaxes at -4.6e-6/s beside a charge mode of -4e11/s. A direct eigensolver resolves only ~1e-4/s there and once called such a point
+    unstable; the certificate's slowest eigenvalue must equal the one that 50-digit arithmetic
+    (mpmath) finds for the same matrix, to 1e-8, and the state must be stable.
+    """
+    import mpmath
+
+    state = pl.steady_state("pump_leak", I_pump_max=1.863, g_Na=0.00548)
+    built = resolve("pump_leak", I_pump_max=1.863, g_Na=0.00548)
+    functions = solver_for(built.compiled).functions
+    _, p = functions.start(built.overrides)
+    jacobian = functions.jac(0.0, state.state_vector, p)
+    with mpmath.workdps(50):
+        exact = sorted((complex(z) for z in mpmath.eig(mpmath.matrix(jacobian))[0]), key=abs)
+    ours = sorted(state.certificate.eigenvalues, key=abs)
+    assert EPSILON * abs(exact[-1]) > abs(exact[0])  # a direct solve's rounding is larger
+    for mine, reference in zip(ours, exact, strict=True):
+        assert mine.real == pytest.approx(reference.real, rel=1e-8)
+    assert state.certificate.stable
+
+
 _BISTABLE = """
 model bistable()
   x' = k * (x - x^3)
