@@ -117,7 +117,12 @@ def copasi(count: int, resolution: float | None) -> tuple[float, float]:
     def call(g_na: float) -> Callable[[], float]:
         def solve() -> float:
             basico.set_parameters(g_na_name, initial_value=g_na, model=model, exact=True)
-            status = basico.run_steadystate(model=model, update_model=True, use_initial_values=True)
+            # update_model=False: updating would make each found volume the next point's initial
+            # volume, so X_i = X_i_init * cell would grow point by point (values are still read
+            # from the steady state: basico reports the task's current values).
+            status = basico.run_steadystate(
+                model=model, update_model=False, use_initial_values=True
+            )
             if status != 1:
                 return math.inf
             table = basico.get_parameters(model=model)
