@@ -193,6 +193,9 @@ class SteadyState:
         return np.array([self.values[sid] for sid in self.states], dtype=float)
 
 
+_RESOLVED = 1e-9  # relative accuracy below which a direct eigenvalue is recomputed
+
+
 def _spectrum(matrix: np.ndarray) -> np.ndarray:
     """Return the eigenvalues of a matrix, each from the computation that resolves it.
 
@@ -204,11 +207,13 @@ def _spectrum(matrix: np.ndarray) -> np.ndarray:
     inverse and the others from the direct solve, both lists in order of magnitude.
     """
     direct = _by_magnitude(np.linalg.eigvals(matrix))
+    magnitudes = np.abs(direct)
+    if magnitudes.size == 0 or _EPSILON * magnitudes[-1] <= _RESOLVED * magnitudes[0]:
+        return direct  # every eigenvalue resolved to 1e-9 of itself: the common case
     try:
         inverse = _by_magnitude(1.0 / np.linalg.eigvals(np.linalg.inv(matrix)))
     except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
         return direct
-    magnitudes = np.abs(direct)
     if not np.all(np.isfinite(inverse)) or magnitudes[0] == 0.0:
         return direct
     split = math.sqrt(float(magnitudes[0] * magnitudes[-1]))
@@ -300,16 +305,16 @@ class _System:
     def state_scale(self, y: np.ndarray, reference: np.ndarray) -> np.ndarray:
         """Scale of each state for step tests: its own size, floored at 1e-9 of the largest."""
         size = np.maximum(np.abs(y), np.abs(reference))
-        floor = 1e-9 * float(np.max(size)) if size.size else 1.0
+        floor = 1e-9 * float(size.max()) if size.size else 1.0
         scale: np.ndarray = np.maximum(size, max(floor, 1e-300))
         return scale
 
     def step_limit(self, y: np.ndarray, step: np.ndarray) -> float:
         """Largest fraction of ``step`` that keeps every positive state above 10 % of itself."""
         shrinking = self.positive & (step < 0)
-        if not np.any(shrinking):
+        if not shrinking.any():
             return 1.0
-        return float(min(1.0, np.min(0.9 * y[shrinking] / -step[shrinking])))
+        return min(1.0, float((0.9 * y[shrinking] / -step[shrinking]).min()))
 
 
 @dataclass(frozen=True)
@@ -383,12 +388,13 @@ class _Outcome:
     judgement: _Judgement | None = None  # of ``y``, when converged
 
 
-def _merit(system: _System, y: np.ndarray, scale: np.ndarray) -> float:
-    """Sum of squared residuals at ``y`` against a fixed yardstick."""
+def _merit(system: _System, y: np.ndarray, scale: np.ndarray) -> tuple[float, np.ndarray]:
+    """Return the sum of squared residuals at ``y`` against a fixed yardstick, and the rates."""
+    f = system.rates(y)
     with np.errstate(all="ignore"):
-        residual = system.residual(y, system.rates(y)) / scale
-        merit = float(np.sum(residual**2))
-    return merit if math.isfinite(merit) else math.inf
+        residual = system.residual(y, f) / scale
+        merit = float(residual @ residual)
+    return (merit if math.isfinite(merit) else math.inf), f
 
 
 def _newton(
@@ -401,33 +407,33 @@ def _newton(
     step's tolerance); a converged outcome returns that judged state with its judgement.
     """
     y = y.copy()
-    scale: np.ndarray | None = None  # the yardstick of the start, kept for the line search
+    f = system.rates(y)
+    scale = system.scale(y, f, system.gross(y))  # the start's yardstick, for the line search
     for iteration in range(1, iterations + 1):
-        f = system.rates(y)
-        if scale is None:
-            scale = system.scale(y, f, system.gross(y))
-        residual = system.residual(y, f) / scale
-        step = _solve(system.matrix(system.jacobian(y)), -system.residual(y, f))
+        unscaled = system.residual(y, f)
+        residual = unscaled / scale
+        step = _solve(system.matrix(system.jacobian(y)), -unscaled)
         if step is None:
             return _Outcome(y, False, iteration)
         alpha = system.step_limit(y, step)
-        near = np.max(np.abs(residual)) <= _JUDGE_BELOW and np.all(
-            np.abs(step) <= 1e-6 * system.state_scale(y, reference)
+        near = float(np.abs(residual).max()) <= _JUDGE_BELOW and bool(
+            (np.abs(step) <= 1e-6 * system.state_scale(y, reference)).all()
         )
         if near:
             candidate = y + alpha * step
             judgement = _judge(system, candidate, reference)
             if judgement.converged:
                 return _Outcome(candidate, True, iteration, judgement)
-        merit = float(np.sum(residual**2))
+        merit = float(residual @ residual)
         for _ in range(40):
             trial = y + alpha * step
-            if _merit(system, trial, scale) <= (1 - 1e-4 * alpha) * merit:
+            trial_merit, trial_f = _merit(system, trial, scale)
+            if trial_merit <= (1 - 1e-4 * alpha) * merit:
                 break
             alpha /= 2
         else:
             return _Outcome(y, False, iteration)
-        y = trial
+        y, f = trial, trial_f
     return _Outcome(y, False, iterations)
 
 
@@ -523,7 +529,7 @@ def _solve(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray | None:
         solution = np.linalg.solve(matrix, vector)
     except np.linalg.LinAlgError:
         return None
-    return solution if np.all(np.isfinite(solution)) else None
+    return solution if np.isfinite(solution).all() else None
 
 
 def _depleted(
