@@ -163,6 +163,36 @@ def _leak(leak: Leak, scale: str) -> str:
     return _render(f"leak_{leak.law}", ion=leak.ion, label=_LABELS[leak.ion], scale=scale, **value)
 
 
+def _resting_potential(spec: CellSpec) -> list[str]:
+    """Return V_chord (and V_pump) for all-ohmic leaks, V_GHK for all-GHK leaks, else nothing.
+
+    A mix of the two laws has no closed form for its resting potential.
+    """
+    laws = {leak.law for leak in spec.leaks}
+    if laws == {"linear"}:
+        scale = _scale(spec, "phi_leak")
+        conductance = " + ".join(f"g_{leak.ion}" for leak in spec.leaks)
+        weighted = " + ".join(f"g_{leak.ion} * E_{leak.ion}" for leak in spec.leaks)
+        pump = "I_pump" if spec.pump is not None else "0 uA_per_cm2"
+        parts = [
+            _render(
+                "resting_chord", weighted=weighted, conductance=conductance, pump=pump, scale=scale
+            )
+        ]
+        if spec.pump is not None:
+            parts.append(_render("resting_pump", conductance=conductance, scale=scale))
+        return parts
+    if laws == {"ghk"}:
+        outside, inside = [], []
+        for leak in spec.leaks:
+            medium, cell = f"P_{leak.ion} * {leak.ion}_o", f"P_{leak.ion} * conc_{leak.ion}_i"
+            cation = ION_VALENCES[leak.ion] > 0
+            outside.append(medium if cation else cell)
+            inside.append(cell if cation else medium)
+        return [_render("resting_ghk", outside=" + ".join(outside), inside=" + ".join(inside))]
+    return []
+
+
 def _temperature(spec: CellSpec) -> list[str]:
     dependence = spec.temperature_dependence
     if dependence is None:
@@ -280,6 +310,7 @@ def _body_parts(spec: CellSpec, ions: tuple[str, ...]) -> list[str]:
         *_temperature(spec),
         *(_leak(leak, _scale(spec, "phi_leak")) for leak in spec.leaks),
         *([_pump(spec.pump, _scale(spec, "phi_pump"))] if spec.pump is not None else []),
+        *_resting_potential(spec),
         *(_render(c.name.lower(), g=_number(c.g)) for c in spec.cotransporters),
         _render("water", scale=_scale(spec, "phi_water")),
         *(_event(index, event) for index, event in enumerate(spec.protocol, start=1)),

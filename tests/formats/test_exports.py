@@ -15,6 +15,7 @@ from pathlib import Path
 import libsbml
 import numpy as np
 import pytest
+from same_model import tightened
 
 import pumpleak_sbml as pl
 from pumpleak_sbml import api
@@ -42,9 +43,6 @@ LITERAL_WITHOUT_UNITS = 99505
 # libsbml 99404: the model history annotation cannot be read as a valid ModelHistory.
 INVALID_MODEL_HISTORY = 99404
 
-# Same equations, same integrator settings: trajectories agree to rounding. 1e-9 of each
-# quantity's largest magnitude leaves room for a different order of the same operations.
-SAME_MODEL_TOLERANCE = 1e-9
 
 # The spec's Level 3 history has a creator but no creation date. Level 2 needs both dates, so
 # the L2V4 export of a spec has no model history (and no invalid one: libsbml 99404).
@@ -401,7 +399,7 @@ def test_the_event_models_are_covered() -> None:
 
 
 def _trajectory(sbml: str, name: str, end: float) -> tuple[list[str], np.ndarray]:
-    runner = load(sbml, name)
+    runner = tightened(load(sbml, name))
     selections = [
         "time",
         *runner.model.getCompartmentIds(),

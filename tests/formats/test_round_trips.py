@@ -23,6 +23,7 @@ import antimony
 import libsbml
 import numpy as np
 import pytest
+from same_model import SAME_MODEL_TOLERANCE, tightened
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
@@ -31,10 +32,6 @@ from pumpleak_sbml.testing import cv_terms, sbml_components, unit_definition, un
 
 LIBRARY = pl.list_models()
 
-# The same equations with the same integrator settings agree to rounding; 1e-9 of each
-# quantity's largest magnitude leaves room for a different order of the same operations
-# (the membrane potential is a difference of large amounts, so rounding shows there first).
-SAME_MODEL_TOLERANCE = 1e-9
 POINTS = 21
 # proton_vesicle relaxes in ~1 s (tau = C_eff/G_H): 10 s covers its dynamics; the cells take
 # hours, and 1e4 s includes the events of the scenario models (at t = 1000 s).
@@ -234,8 +231,8 @@ def same_unit(
 
 
 def trajectory(sbml: str, name: str) -> tuple[list[str], np.ndarray]:
-    """Simulate from the initial state with the package's integrator settings."""
-    runner = load(sbml, name)
+    """Simulate from the initial state, CVODE tightened for a same-model comparison."""
+    runner = tightened(load(sbml, name))
     columns = [
         "time",
         *runner.model.getCompartmentIds(),

@@ -803,3 +803,97 @@ def test_built_steady_state_finder_finds_slowly_verified_state() -> None:
     # Both are the same rest state; the long run is within ~1e-9 of it (rates of 1e-12).
     assert state["Vm"] == pytest.approx(runner["Vm"], rel=1e-6)
     assert state["cell"] == pytest.approx(runner["cell"], rel=1e-6)
+
+
+# --- resting-potential outputs ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "pump"),
+    [
+        ({}, {"law": "fixed", "I_max": 0.5}),
+        (
+            {"cotransporters": {"KCC2": 1e-4}},
+            {"law": "saturating", "I_max": 6.0, "K_Na": 10.0, "K_K": 1.5},
+        ),
+    ],
+)
+def test_built_linear_cell_rests_at_its_chord_conductance_potential(
+    changes: dict[str, Any], pump: dict[str, Any]
+) -> None:
+    """An ohmic cell rests at its chord-conductance potential, pulled down by V_pump.
+
+    Zero net current at steady state: Σ g (Vm - E) + I_pump = 0, so Vm = V_chord exactly,
+    and V_pump = -I_pump / Σ g; both evaluated here from the state's E_X and I_pump.
+
+    Electroneutral cotransporters carry no current and change neither. Tolerance: Vm carries
+    ~1e-10 mV of rounding (a difference of charges ~1e5 times the net one).
+    """
+    spec = make_spec(pump=pump, **changes)
+    state = pl.steady_state(spec)
+    g = {ion: spec["leaks"][ion]["g"] for ion in VALENCE}
+    total = sum(g.values())
+    chord = (sum(g[ion] * state[f"E_{ion}"] for ion in VALENCE) - state["I_pump"]) / total
+    assert state["V_chord"] == pytest.approx(chord, rel=ARITHMETIC)
+    assert state["Vm"] == pytest.approx(chord, abs=1e-9)
+    assert state["V_pump"] == pytest.approx(-state["I_pump"] / total, rel=ARITHMETIC)
+
+
+def test_built_chord_potential_holds_with_temperature_dependent_leaks() -> None:
+    """Temperature-scaled leaks: Vm is still V_chord.
+
+    With Q10 factors the leaks' conductances are φ g: V_chord = (φ Σ g E - I_pump)/(φ Σ g),
+    still Vm at steady state (10 K below the reference, so φ ≠ 1).
+    """
+    spec = make_spec(temperature=300.15)
+    spec["temperature_dependence"] = {"reference": 310.15}
+    state = pl.steady_state(spec)
+    assert state["phi_leak"] != 1.0
+    assert state["Vm"] == pytest.approx(state["V_chord"], abs=1e-9)
+
+
+def test_built_ghk_cell_reports_the_goldman_voltage_where_its_leaks_cancel() -> None:
+    """A GHK cell reports the Goldman voltage, where its passive currents cancel.
+
+    V_GHK = RT/F ln((P_Na Na_o + P_K K_o + P_Cl Cl_i) / (P_Na Na_i + P_K K_i + P_Cl Cl_o)),
+    and the three GHK currents (this file's formula) sum to zero there; the pump's outward
+    current holds the steady Vm below it.
+    """
+    permeability = {"Na": 3.8e-8, "K": 6.1e-7, "Cl": 1e-7}
+    spec = make_spec(
+        leaks={ion: {"law": "ghk", "P": p} for ion, p in permeability.items()},
+        pump={"law": "saturating", "I_max": 6.0, "K_Na": 10.0, "K_K": 1.5},
+    )
+    state = pl.steady_state(spec)
+    inside = {ion: state[f"conc_{ion}_i"] for ion in VALENCE}
+    outside = {ion: spec["medium"][ion] for ion in VALENCE}
+    top = sum(permeability[i] * (outside[i] if VALENCE[i] > 0 else inside[i]) for i in VALENCE)
+    bottom = sum(permeability[i] * (inside[i] if VALENCE[i] > 0 else outside[i]) for i in VALENCE)
+    goldman = thermal_voltage(310.15) * math.log(top / bottom)
+    assert state["V_GHK"] == pytest.approx(goldman, rel=ARITHMETIC)
+    currents = [
+        ghk_current(
+            permeability[ion],
+            VALENCE[ion],
+            goldman,
+            inside=inside[ion],
+            outside=outside[ion],
+            temperature=310.15,
+        )
+        for ion in VALENCE
+    ]
+    assert sum(currents) == pytest.approx(0.0, abs=1e-12 * max(map(abs, currents)))
+    assert state["Vm"] < state["V_GHK"]  # the pump carries charge out
+
+
+def test_built_cell_with_mixed_leak_laws_has_no_resting_potential_formula() -> None:
+    """An ohmic Na+ leak beside GHK K+ and Cl- leaks: no closed form, so no V_ output."""
+    spec = make_spec(
+        leaks={
+            "Na": {"law": "linear", "g": 0.011},
+            "K": {"law": "ghk", "P": 6.1e-7},
+            "Cl": {"law": "ghk", "P": 1e-7},
+        },
+    )
+    state = pl.steady_state(spec)
+    assert not {"V_chord", "V_pump", "V_GHK"} & set(state.values)
