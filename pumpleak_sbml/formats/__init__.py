@@ -53,6 +53,12 @@ FORMATS: dict[str, Format] = {
         ),
         Format("sbml-l2v4", ".xml", "SBML Level 2 Version 4 for older tools", "sbml_l2v4"),
         Format(
+            "sbml-expanded",
+            ".xml",
+            "SBML L3V2 with initial assignments evaluated to values (for Myokit, AMICI)",
+            "sbml_expanded",
+        ),
+        Format(
             "sbml-comp",
             ".xml",
             "hierarchical SBML (comp): the model as a module with ports",
@@ -60,6 +66,12 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "antimony", ".ant", "the Antimony text (library file or built from a spec)", "antimony"
+        ),
+        Format(
+            "cellml",
+            ".cellml",
+            "CellML 2.0: the ODEs with units (no events; valid under libcellml)",
+            "cellml",
         ),
         Format(
             "omex",
