@@ -142,6 +142,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         args.points,
         tolerance=args.tolerance,
         copasi=not args.no_copasi,
+        tools=args.tools,
         **_overrides(args.set),
     )
     print(report.format())
@@ -173,6 +174,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"wrote {args.plot}: the pump-block time course")
     return 0
+
+
+def _crosscheck_arguments(crosscheck: argparse.ArgumentParser) -> None:
+    crosscheck.add_argument(
+        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
+    )
+    crosscheck.add_argument("--end", type=float, default=1e4, metavar="SECONDS")
+    crosscheck.add_argument("--points", type=int, default=101)
+    crosscheck.add_argument(
+        "--tolerance",
+        type=float,
+        default=1e-6,
+        help="relative to each quantity's largest magnitude (default 1e-6)",
+    )
+    crosscheck.add_argument(
+        "--no-copasi", action="store_true", help="skip COPASI (without the [crosscheck] extra)"
+    )
+    crosscheck.add_argument(
+        "--tools",
+        metavar="TOOL,...",
+        help="the framework matrix instead: any of roadrunner,copasi,myokit,amici,scipy,jax "
+        "(what is not installed is listed as skipped)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -252,23 +276,10 @@ def _parser() -> argparse.ArgumentParser:
     crosscheck = command(
         "crosscheck",
         _cmd_crosscheck,
-        "compare RoadRunner, COPASI and the SBML L2V4 export (exit 1 if they "
-        "differ by more than the tolerance)",
+        "compare RoadRunner with COPASI and the SBML L2V4 export, or with other ODE "
+        "frameworks (--tools); exit 1 if they differ by more than the tolerance",
     )
-    crosscheck.add_argument(
-        "model", type=_model, help="model name (see: pumpleak list) or cell spec file (.toml)"
-    )
-    crosscheck.add_argument("--end", type=float, default=1e4, metavar="SECONDS")
-    crosscheck.add_argument("--points", type=int, default=101)
-    crosscheck.add_argument(
-        "--tolerance",
-        type=float,
-        default=1e-6,
-        help="relative to each quantity's largest magnitude (default 1e-6)",
-    )
-    crosscheck.add_argument(
-        "--no-copasi", action="store_true", help="skip COPASI (without the [crosscheck] extra)"
-    )
+    _crosscheck_arguments(crosscheck)
     settings(crosscheck)
     new_spec = command("new-spec", _cmd_new_spec, "write a commented starting cell spec (TOML)")
     new_spec.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
