@@ -9,7 +9,7 @@ JAX printer, and jit-compiled; its Jacobian is ``jax.jacfwd`` of it::
     >>> import diffrax, jax.numpy as jnp
     >>> cell = pl.ode("pump_leak", backend="jax")
     >>> term = diffrax.ODETerm(lambda t, y, p: cell.rhs(t, y, p))
-    >>> run = diffrax.diffeqsolve(term, diffrax.Kvaerno5(), 0.0, 1e4, 1e-3, cell.y0,
+    >>> run = diffrax.diffeqsolve(term, diffrax.Kvaerno4(), 0.0, 1e4, 1e-3, cell.y0,
     ...                           args=cell.p, max_steps=100_000,
     ...                           stepsize_controller=diffrax.PIDController(rtol=1e-10, atol=1e-14))
     >>> jax.grad(lambda p: cell.observe(0.0, cell.y0, p)["Vm"])(cell.p)   # d Vm / d p

@@ -92,7 +92,7 @@ JAX_MODELS = [
 
 @pytest.mark.parametrize("model", JAX_MODELS)
 def test_jax_on_pl_ode_agrees_with_roadrunner(model: str | Path) -> None:
-    """diffrax (Kvaerno4) on pl.ode(backend="jax") agrees with RoadRunner to 1e-6."""
+    """The diffrax solution (Kvaerno4) of pl.ode(backend="jax") agrees with RoadRunner to 1e-6."""
     pytest.importorskip("diffrax", reason="JAX and diffrax are in the [test] extra")
     report = crosscheck(model, end=_end(model), tools=["jax"])
     _check(model, _row(report), report, events=False)

@@ -51,7 +51,7 @@ def _issues(text: str) -> tuple[list[str], Any]:
 
 @pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
 def test_cellml_export_has_no_libcellml_issue_and_is_an_ode_model(model: str | Path) -> None:
-    """libcellml's parser, Validator and Analyser report nothing; the model is an ODE system."""
+    """The libcellml parser, Validator and Analyser report nothing; it is an ODE system."""
     issues, analysed = _issues(str(export(model, "cellml")))
     assert issues == []
     assert libcellml.AnalyserModel.typeAsString(analysed.type()) == "ode"
