@@ -68,6 +68,12 @@ FORMATS: dict[str, Format] = {
             "antimony", ".ant", "the Antimony text (library file or built from a spec)", "antimony"
         ),
         Format(
+            "sbml-current-balance",
+            ".xml",
+            "SBML L3V2 with Vm a state (C dVm/dt = -sum of currents), for ordinary tolerances",
+            "sbml_current_balance",
+        ),
+        Format(
             "cellml",
             ".cellml",
             "CellML 2.0: the ODEs with units (no events; valid under libcellml)",
