@@ -255,6 +255,9 @@ def _amici_model(sbml: str, name: str) -> Any:
             "AMICI is not installed: pip install 'pumpleak_sbml[amici]' (it builds from "
             "source: a C++ compiler, BLAS and SWIG are needed)"
         ) from err
+    compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++")
+    if not compiler:
+        raise ToolUnavailableError("AMICI needs a C++ compiler to build models; none found")
     key = cache.cache_key("amici", amici.__version__, sbml)
     module_name = f"pumpleak_{key.rsplit('-', 1)[-1][:16]}"
     root = cache.cache_directory()
@@ -272,13 +275,11 @@ def _amici_model(sbml: str, name: str) -> Any:
                     simplify=None,
                     verbose=False,
                 )
-        except Exception as err:  # AMICI raises bare Exceptions from the C++ build
+        except Exception as err:  # AMICI's importer and build raise many types, bare ones too
             shutil.rmtree(building, ignore_errors=True)
-            if isinstance(err, KeyboardInterrupt):
-                raise
-            raise ToolUnavailableError(
-                f"AMICI could not build {name} here (C++ compiler, BLAS?): "
-                f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+            detail = str(err).splitlines()[0] if str(err) else ""
+            raise SimulationError(
+                name, f"AMICI could not import or build the model: {type(err).__name__}: {detail}"
             ) from err
         if target is None:
             target = building / module_name

@@ -123,7 +123,10 @@ def test_myokit_reads_the_plain_sbml_wrongly_and_the_expanded_sbml_right() -> No
     plain = frameworks._myokit_model(built.sbml, "sbml", "pump_leak")
     x_i = plain.get("cell.X_i_amount")
     assert not x_i.is_constant()  # an equation in the cell's size, a state
-    expanded = frameworks.run_myokit(built, times, ["Vm"], rtol=1e-12, atol=1e-16)
+    try:
+        expanded = frameworks.run_myokit(built, times, ["Vm"], rtol=1e-12, atol=1e-16)
+    except frameworks.ToolUnavailableError as err:
+        pytest.skip(str(err))
     assert np.max(np.abs(expanded.values["Vm"] - reference)) <= 1e-6 * np.max(np.abs(reference))
 
 
