@@ -308,6 +308,7 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
         args.points,
         tolerance=args.tolerance,
         copasi=not args.no_copasi,
+        tools=args.tools,
         **_overrides(args.set),
     )
     print(report.format())
@@ -442,6 +443,12 @@ def _add_crosscheck(
     )
     crosscheck.add_argument(
         "--no-copasi", action="store_true", help="skip COPASI (without the [crosscheck] extra)"
+    )
+    crosscheck.add_argument(
+        "--tools",
+        metavar="TOOL,...",
+        help="the framework matrix instead: any of roadrunner,copasi,myokit,amici,scipy,jax "
+        "(what is not installed is listed as skipped)",
     )
     settings(crosscheck)
 
@@ -622,8 +629,8 @@ def _parser() -> argparse.ArgumentParser:
         command(
             "crosscheck",
             _cmd_crosscheck,
-            "compare RoadRunner, COPASI and the SBML L2V4 export (exit 1 if they "
-            "differ by more than the tolerance)",
+            "compare RoadRunner with COPASI and the SBML L2V4 export, or with other ODE "
+            "frameworks (--tools); exit 1 if they differ by more than the tolerance",
         ),
         settings,
     )

@@ -25,11 +25,14 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
 from .errors import ModelDefinitionError
+
+if TYPE_CHECKING:
+    from .ode_jax import JaxOde
 
 __all__ = ["CompiledOde", "Ode", "OdeFunctions", "functions_of", "ode"]
 
@@ -206,24 +209,48 @@ class Ode:
         return dict(zip(self.functions.compiled.observables, values, strict=True))
 
 
-def ode(model: Any, **overrides: float) -> Ode:
+@overload
+def ode(model: Any, backend: Literal["python"] = ..., **overrides: float) -> Ode: ...
+
+
+@overload
+def ode(model: Any, backend: Literal["jax"], **overrides: float) -> JaxOde: ...
+
+
+def ode(model: Any, backend: str = "python", **overrides: float) -> Ode | JaxOde:
     """Return a model's ODE system as plain Python functions, for SciPy or your own solver.
 
     Parameters
     ----------
     model
         A library name, a spec or SBML file (Path), a spec dict or a CellSpec.
+    backend
+        ``"python"`` (default): an :class:`Ode` over NumPy arrays. ``"jax"``: a
+        :class:`~pumpleak_sbml.ode_jax.JaxOde`, jit-compiled and differentiable (needs the
+        ``[jax]`` extra; see :mod:`pumpleak_sbml.ode_jax`).
     **overrides
         New initial values of settable quantities, in their own units.
 
     Returns
     -------
-    Ode
-        ``rhs``/``jac`` ready for ``scipy.integrate.solve_ivp(ode.rhs, ..., jac=ode.jac)``.
+    Ode or JaxOde
+        ``rhs``/``jac`` ready for ``scipy.integrate.solve_ivp(ode.rhs, ..., jac=ode.jac)``
+        (or, for JAX, for ``diffrax``).
+
+    Raises
+    ------
+    ModelDefinitionError
+        If the backend is not ``"python"`` or ``"jax"``.
     """
     from .built_model import resolve
 
+    if backend not in ("python", "jax"):
+        raise ModelDefinitionError(f"backend must be 'python' or 'jax', not {backend!r}")
     built = resolve(model, **overrides)
     functions = functions_of(built.compiled.ode)
     y0, p = functions.start(built.overrides)
+    if backend == "jax":
+        from .ode_jax import jax_ode
+
+        return jax_ode(built, y0, p)
     return Ode(built.compiled.ode.states, built.compiled.ode.constants, y0, p, functions)

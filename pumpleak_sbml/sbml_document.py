@@ -321,6 +321,19 @@ _TIME_TRIGGER = re.compile(
 )  # the optional last word is the unit of a literal: "time >= 10 second"
 
 
+def without_events(sbml: str) -> str:
+    """Return the SBML text with every event removed: the model before its scenario starts.
+
+    Tools that ignore events (Myokit) or whose steady states refuse them (RoadRunner) are
+    compared on the event-free model, from whose steady state the scenario's time course starts.
+    """
+    document = _read(sbml)
+    events = document.getModel().getListOfEvents()
+    while events.size():
+        events.remove(0)
+    return str(libsbml.writeSBMLToString(document))
+
+
 def _trigger_time(model: libsbml.Model, event: libsbml.Event) -> float | None:
     """Return the time of a trigger of the form ``time >= t`` (or ``>``), else None.
 

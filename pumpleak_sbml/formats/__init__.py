@@ -79,6 +79,12 @@ FORMATS: dict[str, Format] = {
         ),
         Format("sbml-l2v4", ".xml", "SBML Level 2 Version 4 for older tools", "sbml_l2v4"),
         Format(
+            "sbml-expanded",
+            ".xml",
+            "SBML L3V2 with initial assignments evaluated to values (for Myokit, AMICI)",
+            "sbml_expanded",
+        ),
+        Format(
             "sbml-comp",
             ".xml",
             "hierarchical SBML (comp): the model as a module with ports",
@@ -86,6 +92,18 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "antimony", ".ant", "the Antimony text (library file or built from a spec)", "antimony"
+        ),
+        Format(
+            "sbml-current-balance",
+            ".xml",
+            "SBML L3V2 with Vm a state (C dVm/dt = -sum of currents), for ordinary tolerances",
+            "sbml_current_balance",
+        ),
+        Format(
+            "cellml",
+            ".cellml",
+            "CellML 2.0: the ODEs with units (no events; valid under libcellml)",
+            "cellml",
         ),
         Format(
             "omex",
