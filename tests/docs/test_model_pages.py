@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import subprocess
+import sys
+import textwrap
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -190,3 +195,30 @@ def test_species_are_upright_and_parameters_italic() -> None:
     """K_i (potassium) is upright, K_ATP (a constant) italic."""
     assert model_pages.latex_name("K_i", {"K_i"}) == r"\mathrm{K}_{\mathrm{i}}"
     assert model_pages.latex_name("K_i") == r"K_{\mathrm{i}}"
+
+
+def _snippets(markdown: str) -> dict[str, str]:
+    """Return the Python code of each tab of a page's "Use it elsewhere" section, by label."""
+    blocks = re.findall(r'=== "([^"]+)"\n\n    ```python\n(.*?)\n    ```', markdown, re.DOTALL)
+    return {label: textwrap.dedent(code) for label, code in blocks}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["pump_leak", "proton_vesicle"])
+def test_the_code_to_load_a_model_elsewhere_runs(name: str, tmp_path: Path) -> None:
+    """Each snippet runs as printed, in a fresh interpreter (Myokit's when it is installed)."""
+    snippets = _snippets(model_pages.model_page(name).markdown)
+    assert set(snippets) == {"tellurium", "COPASI", "Myokit", "pl.ode (SciPy)"}
+    for label, code in snippets.items():
+        if label == "Myokit" and importlib.util.find_spec("myokit") is None:
+            continue
+        check = code + "\nassert 'result' in globals() or 'values' in globals()\n"
+        run = subprocess.run(
+            [sys.executable, "-c", check],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert run.returncode == 0, f"{label} snippet of {name} failed:\n{run.stderr}"
