@@ -85,3 +85,27 @@ def test_mathjax_is_bundled_not_fetched() -> None:
 
     bundle = reference_pages.mathjax_script()
     assert b'VERSION="3.' in bundle  # MathJax 3's TeX-to-SVG component, one file
+
+
+def test_a_page_that_loads_from_the_network_fails_the_strict_build(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The offline hook warns (an error under --strict) on external scripts, not on links."""
+    pytest.importorskip("mkdocs", reason="the hook runs inside MkDocs (the docs extra)")
+    import hooks
+
+    class Page:
+        class file:  # noqa: N801 (MkDocs' attribute name)
+            src_uri = "example.md"
+
+    html = (
+        '<a href="https://doi.org/10.1/x">a link is fine</a>'
+        '<script src="https://cdn.example.org/mathjax.js"></script>'
+        '<link rel="stylesheet" href="https://fonts.example.org/font.css">'
+    )
+    with caplog.at_level("WARNING", logger="mkdocs.hooks.offline"):
+        assert hooks.on_post_page(html, Page(), None) == html
+    warned = " ".join(record.getMessage() for record in caplog.records)
+    assert "cdn.example.org/mathjax.js" in warned
+    assert "fonts.example.org/font.css" in warned
+    assert "doi.org" not in warned
