@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""A griffe extension: the Sphinx roles of our docstrings become links on the API page.
+"""A griffe extension: our docstrings, written for Sphinx, read well on the MkDocs API page.
 
 The package's docstrings cross-reference with Sphinx roles (``:func:`steady_state```,
 ``:class:`~pumpleak_sbml.spec.CellSpec```), which mkdocstrings would print as they are. A
 role naming a public name (``pumpleak_sbml.__all__``) becomes a link to its entry on the API
-reference page; any other becomes plain code, so that no link can dangle.
+reference page; any other becomes plain code, so that no link can dangle. Wildcard ids
+(``E_*``, ``I_*``) become code too: markdown would read their stars as emphasis.
 """
 
 import re
@@ -45,9 +46,12 @@ def _replace(match: re.Match[str]) -> str:
     return f"[`{shown}`][{documented}]"
 
 
+_WILDCARD = re.compile(r"(?<![`\w*])([A-Za-z][A-Za-z0-9]*_\*)(?![`\w*])")
+
+
 def link_roles(text: str) -> str:
-    """Return a docstring with its Sphinx roles made links or plain code."""
-    return _ROLE.sub(_replace, text)
+    """Return a docstring with its Sphinx roles made links or plain code, wildcards code."""
+    return _WILDCARD.sub(r"`\1`", _ROLE.sub(_replace, text))
 
 
 class SphinxRoles(griffe.Extension):

@@ -65,7 +65,7 @@ def test_api_reference_documents_every_public_name() -> None:
 
 
 def test_sphinx_roles_become_links_only_to_documented_names() -> None:
-    """:func:`x` links when x is public, else it stays plain code (no dangling link)."""
+    """:func:`x` links when x is public, else it is plain code; E_* is code, not emphasis."""
     pytest.importorskip("griffe", reason="the API reference needs the docs extra")
     import griffe_roles
 
@@ -76,6 +76,8 @@ def test_sphinx_roles_become_links_only_to_documented_names() -> None:
         "[`CellSpec`][pumpleak_sbml.spec.CellSpec]"
     )
     assert griffe_roles.link_roles(":meth:`write_csv`") == "`write_csv`"
+    assert griffe_roles.link_roles("(Vm, E_*, I_*)") == "(Vm, `E_*`, `I_*`)"
+    assert griffe_roles.link_roles("``E_*``") == "``E_*``"
 
 
 def test_mathjax_is_bundled_not_fetched() -> None:
