@@ -23,10 +23,13 @@ import roadrunner
 import pumpleak_sbml as pl
 
 HERE = Path(__file__).resolve().parent
-PATHWAY = HERE.parent / "tests" / "data" / "BIOMD0000000070_Holzhutter2004_erythrocyte.xml"
+PATHWAY = (
+    HERE.parent / "tests" / "data" / "biomodels" / "BIOMD0000000070_Holzhutter2004_erythrocyte.xml"
+)
 HOUR = 3600.0
-WATER_FRACTION = 0.717  # L cell water per L cells (models/red_cell.ant)
-SOLIDS_FL = 90.0 * (1 - WATER_FRACTION)  # the 25.5 fL of haemoglobin etc., fixed
+WATER_FRACTION = 0.75  # L cell water per L cells (models/red_cell.ant, Lew & Bookchin)
+WATER_FL = pl.parameters("red_cell")["V_init"] * 1e3  # the model's cell water, fL
+SOLIDS_FL = WATER_FL * (1 - WATER_FRACTION) / WATER_FRACTION  # haemoglobin etc., fixed
 
 
 def main() -> None:
