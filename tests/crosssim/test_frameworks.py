@@ -42,6 +42,17 @@ TOLERANCE = 1e-6  # the cross-check's default (see the module docstring)
 END = {"proton_vesicle": 10.0}
 
 
+# Myokit compiles every model to C and diffrax traces its solver anew (2-10 s each):
+# pump_leak_ghk (GHK leaks, saturating pump) and a scenario run in the quick suite, the
+# others in the slow tier.
+QUICK = {"pump_leak_ghk", "hydropic_change"}
+ONE_QUICK = [
+    pytest.param(model, id=name, marks=() if name in QUICK else pytest.mark.slow)
+    for model, name in zip(MODELS, MODEL_IDS, strict=True)
+]
+JAX_MODELS = ONE_QUICK
+
+
 def _end(model: str | Path) -> float:
     return END.get(model, 1e4) if isinstance(model, str) else 1e4
 
@@ -68,7 +79,7 @@ def _check(model: str | Path, row: ToolResult, report: CrosscheckReport, *, even
         assert row.events == "not run: t < 1000 s"
 
 
-@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+@pytest.mark.parametrize("model", ONE_QUICK)
 def test_myokit_sbml_agrees_with_roadrunner(model: str | Path) -> None:
     """Myokit (CVODE) on the sbml-expanded export agrees with RoadRunner to 1e-6."""
     report = crosscheck(model, end=_end(model), tools=["myokit"])
@@ -80,14 +91,6 @@ def test_scipy_on_pl_ode_agrees_with_roadrunner(model: str | Path) -> None:
     """solve_ivp (BDF, exact Jacobian) on pl.ode agrees with RoadRunner to 1e-6."""
     report = crosscheck(model, end=_end(model), tools=["scipy"])
     _check(model, _row(report), report, events=False)
-
-
-# diffrax traces and compiles its solver anew for every model (~10 s each): pump_leak_ghk (GHK,
-# saturating pump) runs in the quick suite, the others are marked slow.
-JAX_MODELS = [
-    pytest.param(model, id=name, marks=() if name == "pump_leak_ghk" else pytest.mark.slow)
-    for model, name in zip(MODELS, MODEL_IDS, strict=True)
-]
 
 
 @pytest.mark.parametrize("model", JAX_MODELS)

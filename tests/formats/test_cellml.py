@@ -103,7 +103,18 @@ def test_cellml_numbers_take_the_unit_of_what_they_are_added_to() -> None:
     assert units == {"mM"}
 
 
-@pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
+# Myokit compiles every model to C (2-4 s each): two models in the quick suite, the rest slow.
+MYOKIT_MODELS = [
+    pytest.param(
+        model,
+        id=name,
+        marks=() if name in {"pump_leak_ghk", "hydropic_change"} else pytest.mark.slow,
+    )
+    for model, name in zip(MODELS, MODEL_IDS, strict=True)
+]
+
+
+@pytest.mark.parametrize("model", MYOKIT_MODELS)
 def test_cellml_in_myokit_agrees_with_roadrunner(model: str | Path) -> None:
     """Myokit's CellML import of the export reproduces RoadRunner's time course (to 1e-6)."""
     pytest.importorskip("myokit", reason="Myokit is in the [test] extra")
