@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidOverrideError, ModelDefinitionError
+from .errors import InvalidOverrideError, ModelDefinitionError, short_repr
+from .limits import (
+    MAX_END_TIME,
+    MAX_NAME_LENGTH,
+    MAX_SPEC_BYTES,
+    check_name_length,
+    read_limited,
+)
 
 __all__ = [
     "ION_VALENCES",
@@ -111,6 +118,74 @@ _RESERVED_NAMES = frozenset(
         "substance",
         "extent",
         "time_unit",
+        # Found by building a cell under each candidate name (tests/test_limits.py probes
+        # Antimony with them): Antimony's pre-defined constants (case as listed: 'Inf' and
+        # 'Infinity' are accepted), its MathML function names, the element keywords of its
+        # grammar, and the words of its model annotations.
+        "inf",
+        "INF",
+        "nan",
+        "NaN",
+        "NAN",
+        "True",
+        "TRUE",
+        "False",
+        "FALSE",
+        "acos",
+        "acosh",
+        "asin",
+        "atan",
+        "atanh",
+        "arccos",
+        "arccosh",
+        "arccot",
+        "arccoth",
+        "arccsc",
+        "arccsch",
+        "arcsec",
+        "arcsech",
+        "arcsin",
+        "arcsinh",
+        "arctan",
+        "arctanh",
+        "ceiling",
+        "cosh",
+        "cot",
+        "coth",
+        "csc",
+        "csch",
+        "sec",
+        "sech",
+        "sinh",
+        "tanh",
+        "sqr",
+        "power",
+        "exponential",
+        "quotient",
+        "rem",
+        "implies",
+        "plus",
+        "minus",
+        "times",
+        "divide",
+        "eq",
+        "neq",
+        "gt",
+        "geq",
+        "lt",
+        "leq",
+        "DNA",
+        "gene",
+        "operator",
+        "reaction",
+        "event",
+        "ext",
+        "notes",
+        "creator",
+        "publication",
+        "givenName",
+        "familyName",
+        "organization",
     }
 )
 
@@ -215,11 +290,39 @@ class CellSpec:
 
 
 def _fail(key: str, value: object, rule: str) -> ModelDefinitionError:
-    return ModelDefinitionError(f"spec key {key} = {value!r}: {rule}")
+    shown = key if len(key) <= MAX_NAME_LENGTH else f"{key[:MAX_NAME_LENGTH]}..."
+    return ModelDefinitionError(f"spec key {shown} = {short_repr(value)}: {rule}")
+
+
+# Deepest nesting a spec has: protocol (list) > step (table) > set (table) > value.
+_MAX_DEPTH = 4
+
+
+def _check_structure(value: object, where: str, depth: int = 0) -> None:
+    """Refuse keys that are not text (a dict from Python) and nesting deeper than a spec's.
+
+    Runs before anything else looks at the spec, so no later step meets a non-text key
+    (difflib and sorting fail on them) or recurses without bound.
+    """
+    if isinstance(value, Mapping):
+        if depth >= _MAX_DEPTH:
+            raise _fail(where.rstrip("."), "{...}", "nested deeper than any spec key")
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ModelDefinitionError(
+                    f"spec key {where}{short_repr(key)}: keys must be text, "
+                    f"not {type(key).__name__}"
+                )
+            _check_structure(item, f"{where}{key}.", depth + 1)
+    elif isinstance(value, list):
+        if depth >= _MAX_DEPTH:
+            raise _fail(where.rstrip("."), "[...]", "nested deeper than any spec key")
+        for index, item in enumerate(value):
+            _check_structure(item, f"{where.rstrip('.')}[{index}].", depth + 1)
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
+    close = difflib.get_close_matches(word, choices, n=1) if len(word) <= MAX_NAME_LENGTH else []
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"expected one of {', '.join(sorted(choices))}{hint}"
 
@@ -255,14 +358,27 @@ def _number(
             raise ModelDefinitionError(f"spec is missing the required key {full}")
         return default
     value = data[key]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise _fail(full, value, "expected a finite number")
-    number = float(value)
+    number = _finite_float(value)
+    if number is None:
+        too_large = isinstance(value, int) and not isinstance(value, bool)
+        rule = "too large for a floating-point number (at most 1.8e308)"
+        raise _fail(full, value, rule if too_large else "expected a finite number")
     if minimum == "positive" and number <= 0:
         raise _fail(full, value, "must be positive")
     if minimum == "non-negative" and number < 0:
         raise _fail(full, value, "must not be negative")
     return number
+
+
+def _finite_float(value: object) -> float | None:
+    """Return a real number as a finite float, else None (also for integers beyond 1.8e308)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -373,6 +489,12 @@ def _protocol(data: Mapping[str, Any], medium: Solution) -> tuple[Event, ...]:
             raise _fail(f"protocol[{index}]", entry, "expected a table with 'at' and 'set'")
         _check_keys(entry, where, ("at", "set"))
         time = _number(entry, "at", where, minimum="non-negative")
+        if time > MAX_END_TIME:
+            raise _fail(
+                f"{where}at",
+                entry["at"],
+                f"later than the longest simulated time, {MAX_END_TIME:g} s (see limits)",
+            )
         settings = entry.get("set")
         if not isinstance(settings, Mapping) or not settings:
             raise _fail(f"{where}set", settings, "expected a table of quantity = value")
@@ -505,9 +627,15 @@ def apply_spec_overrides(
     InvalidOverrideError
         If a name is not settable in this spec or a value is not a finite number.
     """
+    if not isinstance(data, Mapping):
+        raise ModelDefinitionError(f"a spec must be a table of keys, got {type(data).__name__}")
+    _check_structure(data, "")
     names = _aliases(_spec_paths(data))
     edited = copy.deepcopy(dict(data))
     for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise InvalidOverrideError(str(name), value, "an override name must be text")
+        check_name_length("override name", name)
         if name not in names:
             close = difflib.get_close_matches(name, list(names), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
@@ -516,6 +644,8 @@ def apply_spec_overrides(
             )
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InvalidOverrideError(name, value, "expected a number")
+        if _finite_float(value) is None:
+            raise InvalidOverrideError(name, value, "expected a finite number")
         *tables, leaf = names[name].split(".")
         target = edited
         for table in tables:
@@ -551,8 +681,11 @@ def spec_from_dict(data: Mapping[str, Any]) -> CellSpec:
     """
     if not isinstance(data, Mapping):
         raise ModelDefinitionError(f"a spec must be a table of keys, got {type(data).__name__}")
+    _check_structure(data, "")
     _check_keys(data, "", _TOP_LEVEL)
     name = data.get("name")
+    if isinstance(name, str):
+        check_name_length("spec key name", name)
     if not isinstance(name, str) or not _SID.fullmatch(name):
         raise _fail(
             "name",
@@ -636,14 +769,20 @@ def read_spec_file(path: Path) -> dict[str, Any]:
         If the file cannot be read or is not valid TOML (the message names file and line).
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_SPEC_BYTES, "spec file size").decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        if isinstance(err, UnicodeDecodeError):
+            reason = f"it is not UTF-8 text (byte {err.start})"
         raise ModelDefinitionError(f"cannot read spec {path}: {reason}") from err
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ModelDefinitionError(f"{path}: not valid TOML: {err}") from err
+    except ValueError as err:  # an integer of more than 4,300 digits (Python's int limit)
+        raise ModelDefinitionError(f"{path}: not a usable spec: {err}") from err
+    except RecursionError as err:
+        raise ModelDefinitionError(f"{path}: not a usable spec: nested too deeply") from err
 
 
 def load_spec(path: Path) -> CellSpec:
