@@ -34,6 +34,7 @@ from .limits import (
     MAX_SPEC_BYTES,
     check_name_length,
     read_limited,
+    warn_if_implausible,
 )
 
 __all__ = [
@@ -715,7 +716,28 @@ def spec_from_dict(data: Mapping[str, Any]) -> CellSpec:
     from .antimony_writer import check_model_name  # the writer imports this module
 
     check_model_name(spec)
+    _warn_if_implausible(spec)
     return spec
+
+
+def _warn_if_implausible(spec: CellSpec) -> None:
+    """Warn about legal values that are almost surely slips (after every rule has passed)."""
+    warn_if_implausible("spec key temperature", spec.temperature, "temperature")
+    for key in ("radius", "length"):
+        if key in _SHAPES[spec.geometry.shape]:
+            warn_if_implausible(f"spec key geometry.{key}", getattr(spec.geometry, key), "length")
+    for table in ("medium", "cell"):
+        solution = getattr(spec, table)
+        for ion in (*ION_VALENCES, "X"):
+            value = getattr(solution, ion)
+            warn_if_implausible(f"spec key {table}.{ion}", value, "concentration")
+    for index, event in enumerate(spec.protocol):
+        for model_id, value in event.settings:
+            where = f"spec key protocol[{index}].set.{model_id}"
+            if model_id == "T":
+                warn_if_implausible(where, value, "temperature")
+            elif model_id in {f"{ion}_o" for ion in (*ION_VALENCES, "X")}:
+                warn_if_implausible(where, value, "concentration")
 
 
 def spec_to_dict(spec: CellSpec) -> dict[str, Any]:
