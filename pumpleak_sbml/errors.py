@@ -27,6 +27,7 @@ sweeps run with :mod:`multiprocessing` still report them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 _SHOWN_CHARACTERS = 60  # a value longer than this is abbreviated in messages
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a name shown as it is; others by repr
 
 
 def short_repr(value: object) -> str:
@@ -102,7 +104,8 @@ class InvalidOverrideError(ModelDefinitionError):
         self.valid = tuple(valid)
 
     def __str__(self) -> str:
-        name = self.name if len(self.name) <= _SHOWN_CHARACTERS else short_repr(self.name)
+        plain = _PLAIN_NAME.fullmatch(self.name) and len(self.name) <= _SHOWN_CHARACTERS
+        name = self.name if plain else short_repr(self.name)  # e.g. a newline, shown escaped
         message = f"cannot set {name} = {short_repr(self.value)}: {self.reason}"
         if self.valid:
             message += f" (settable: {', '.join(self.valid)})"
