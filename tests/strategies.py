@@ -133,13 +133,15 @@ def fixed_pump_current(draw: st.DrawFn, sodium_leak: dict[str, Any], sodium_out:
       exp(-(Vm + 3 I_max/g_Na)/(RT/F)); 3 I_max/g_Na is drawn in 90-200 mV ([Na+]i ~ 1-80
       mM). Beyond that [Na+]i heads for 1e-7 mM, where no solver converges and no cell lives.
     * GHK leak: the Na+ influx saturates as [Na+]i -> 0, at P F [Na+]o u e^-u/(e^-u - 1),
-      ~2.8 P F [Na+]o at -70 mV (P F c is µA/cm² exactly). A pump above it drives [Na+]i
-      negative; 3 I_max is drawn at 60-90% of it (the cell depolarises as the pump weakens).
+      ~2.8 P F [Na+]o at -70 mV but only P F [Na+]o at 0 mV (P F c is µA/cm² exactly). A
+      pump above it drives [Na+]i negative. The cell depolarises as Na+ runs down (the
+      slow profile found a cell at 75 % of the -70 mV value whose Na_i went negative), so
+      3 I_max is drawn at 15-35 % of the -70 mV value: below the 0 mV capacity (36 %).
     """
     if sodium_leak["law"] == "linear":
         return draw(log_uniform(90.0, 200.0)) * float(sodium_leak["g"]) / 3
     saturated_influx = 2.8 * float(sodium_leak["P"]) * 96485.33212 * sodium_out
-    return draw(st.floats(0.6, 0.9)) * saturated_influx / 3
+    return draw(st.floats(0.15, 0.35)) * saturated_influx / 3
 
 
 @st.composite
