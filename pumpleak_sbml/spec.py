@@ -322,6 +322,11 @@ def _check_structure(value: object, where: str, depth: int = 0) -> None:
             _check_structure(item, f"{where.rstrip('.')}[{index}].", depth + 1)
 
 
+def _text(value: object) -> str:
+    """Return a value to look up as a name: itself if text, else '' (str(10**5000) fails)."""
+    return value if isinstance(value, str) else ""
+
+
 def _suggest(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1) if len(word) <= MAX_NAME_LENGTH else []
     hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -389,7 +394,7 @@ def _geometry(data: Mapping[str, Any]) -> Geometry:
     table = _table(data, "geometry")
     shape = table.get("shape")
     if not isinstance(shape, str) or shape not in _SHAPES:
-        raise _fail("geometry.shape", shape, _suggest(str(shape), list(_SHAPES)))
+        raise _fail("geometry.shape", shape, _suggest(_text(shape), list(_SHAPES)))
     _check_keys(table, "geometry.", ("shape", *_SHAPES[shape]))
     sizes = {key: _number(table, key, "geometry.", minimum="positive") for key in _SHAPES[shape]}
     return Geometry(shape=shape, **sizes)
@@ -429,9 +434,9 @@ def _leaks(data: Mapping[str, Any]) -> tuple[Leak, ...]:
             raise _fail(
                 f"leaks.{ion}", entry, 'expected a table such as {law = "linear", g = 0.02}'
             )
-        law = entry.get("law")
+        law = _text(entry.get("law"))
         if law not in _LEAK_LAWS:
-            raise _fail(f"leaks.{ion}.law", law, _suggest(str(law), list(_LEAK_LAWS)))
+            raise _fail(f"leaks.{ion}.law", entry.get("law"), _suggest(law, list(_LEAK_LAWS)))
         wanted = _LEAK_LAWS[law]
         for other in set(_LEAK_LAWS.values()) - {wanted}:
             if other in entry:
@@ -453,7 +458,7 @@ def _pump(data: Mapping[str, Any]) -> Pump | None:
     table = _table(data, "pump")
     law = table.get("law")
     if not isinstance(law, str) or law not in _PUMP_LAWS:
-        raise _fail("pump.law", law, _suggest(str(law), list(_PUMP_LAWS)))
+        raise _fail("pump.law", law, _suggest(_text(law), list(_PUMP_LAWS)))
     needed = _PUMP_LAWS[law]
     _check_keys(table, "pump.", ("law", *needed))
     values = {"I_max": _number(table, "I_max", "pump.", minimum="non-negative")}
@@ -565,7 +570,7 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
         ("volume", "V_init"),
         ("area", "A_m"),
     ):
-        if isinstance(geometry, Mapping) and key in _SHAPES.get(geometry.get("shape", ""), ()):
+        if isinstance(geometry, Mapping) and key in _SHAPES.get(_text(geometry.get("shape")), ()):
             paths[f"geometry.{key}"] = model_id
     for ion in (*ION_VALENCES, "X"):
         paths[f"medium.{ion}"] = f"{ion}_o"
@@ -575,11 +580,11 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
     leaks = data.get("leaks", {})
     if isinstance(leaks, Mapping):
         for ion, entry in leaks.items():
-            if isinstance(entry, Mapping) and entry.get("law") in _LEAK_LAWS:
+            if isinstance(entry, Mapping) and _text(entry.get("law")) in _LEAK_LAWS:
                 parameter = _LEAK_LAWS[entry["law"]]
                 paths[f"leaks.{ion}.{parameter}"] = f"{parameter}_{ion}"
     pump = data.get("pump", {})
-    if isinstance(pump, Mapping) and pump.get("law") in _PUMP_LAWS:
+    if isinstance(pump, Mapping) and _text(pump.get("law")) in _PUMP_LAWS:
         for key in _PUMP_LAWS[pump["law"]]:
             paths[f"pump.{key}"] = "I_pump_max" if key == "I_max" else key
     cotransporters = data.get("cotransporters", {})
