@@ -41,6 +41,7 @@ import warnings
 from pathlib import Path
 
 from .errors import LimitExceededError, ModelDefinitionError, PlausibilityWarning, short_repr
+from .units import ZERO_CELSIUS
 
 __all__ = [
     "MAX_END_TIME",
@@ -81,8 +82,6 @@ MAX_PLAUSIBLE_CONCENTRATION = 2000.0
 
 MAX_PLAUSIBLE_LENGTH = 1e6
 """µm: a cell radius or length above 1 m is almost surely a unit slip (nm or m for µm)."""
-
-_CELSIUS_OFFSET = 273.15
 
 
 def check_name_length(what: str, name: str) -> None:
@@ -239,7 +238,7 @@ def warn_if_implausible(key: str, value: float, kind: str) -> None:
     if kind == "temperature" and value < MIN_PLAUSIBLE_TEMPERATURE:
         message = (
             f"{key} = {value:g} K is below {MIN_PLAUSIBLE_TEMPERATURE:g} K: "
-            f"did you mean {value + _CELSIUS_OFFSET:g} K ({value:g} °C)? "
+            f"did you mean {value + ZERO_CELSIUS:g} K ({value:g} °C)? "
             "Temperatures are in kelvin"
         )
     elif kind == "concentration" and value > MAX_PLAUSIBLE_CONCENTRATION:

@@ -59,8 +59,11 @@ LIBRARY = [
 TARGETS: list[tuple[str, list[str]]] = [
     ("models/components/*.ant", BUILT),
     ("models/*.ant", LIBRARY),
-    ("pumpleak_sbml/units.py", ["tests/models/test_built_cells_reference.py", *LIBRARY]),
-    ("pumpleak_sbml/validation.py", ["tests/test_validation.py", "tests/models/test_library.py"]),
+    ("pumpleak_sbml/units.py", ["tests/test_units.py", "tests/test_plausibility.py", *LIBRARY]),
+    (
+        "pumpleak_sbml/validation.py",
+        ["tests/test_validation.py", "tests/models/test_library.py", "tests/test_cli.py"],
+    ),
     ("pumpleak_sbml/antimony_writer.py", ["tests/test_antimony_writer.py", *BUILT[:3]]),
     ("pumpleak_sbml/limits.py", ["tests/test_limits.py", "tests/test_plausibility.py"]),
 ]
