@@ -448,3 +448,21 @@ def test_every_spec_entry_refuses_each_nasty_value_with_our_error(nasty: str) ->
                 message = str(err)
             assert "\n" not in message, path
             assert len(message) < 1500, path
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("x" * 10, True),  # 10 characters, 10 bytes: the limit itself
+        ("x" * 11, False),
+        ("µ" * 5, True),  # 5 characters, 10 bytes in UTF-8
+        ("µ" * 5 + "x", False),  # 6 characters, 11 bytes
+    ],
+)
+def test_text_size_limit_counts_utf8_bytes_and_accepts_the_limit(text: str, accepted: bool) -> None:
+    """check_text_size accepts exactly the limit in UTF-8 bytes and refuses one byte more."""
+    if accepted:
+        limits.check_text_size("text", text, 10)
+    else:
+        with pytest.raises(pl.LimitExceededError, match="above the limit of 10 bytes"):
+            limits.check_text_size("text", text, 10)
