@@ -44,6 +44,7 @@ TIMEOUT = 1800  # s per mutant: a hang counts as killed
 # Fast, sharp tests first: pytest -x stops at the first failure, so killed mutants are cheap.
 BUILT = [
     "tests/models/test_transport_conservation.py",
+    "tests/models/test_unit_conversions.py",
     "tests/models/test_built_cells_reference.py",
     "tests/models/test_built_cells.py",
     "tests/test_antimony_writer.py",
@@ -51,6 +52,8 @@ BUILT = [
 ]
 LIBRARY = [
     "tests/models/test_transport_conservation.py",
+    "tests/models/test_unit_conversions.py",
+    "tests/models/test_built_cells_reference.py",
     "tests/models/test_pump_laws.py",
     "tests/models/test_library.py",
     "tests/models/test_pump_leak_physics.py",
@@ -64,7 +67,7 @@ TARGETS: list[tuple[str, list[str]]] = [
         "pumpleak_sbml/validation.py",
         ["tests/test_validation.py", "tests/models/test_library.py", "tests/test_cli.py"],
     ),
-    ("pumpleak_sbml/antimony_writer.py", ["tests/test_antimony_writer.py", *BUILT[:3]]),
+    ("pumpleak_sbml/antimony_writer.py", ["tests/test_antimony_writer.py", *BUILT[:4]]),
     ("pumpleak_sbml/limits.py", ["tests/test_limits.py", "tests/test_plausibility.py"]),
 ]
 
