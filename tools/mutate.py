@@ -10,7 +10,8 @@ Run by hand, from the repository root, in a development environment (``pip insta
 
 A mutant is *killed* when its tests fail (or time out), and *survives* when they pass.
 Each mutation is applied in place and the original text is written back in a ``finally``
-clause (Ctrl-C included); the tool refuses to start if a target file has uncommitted
+clause (Ctrl-C and SIGTERM included; SIGKILL is not, hence run it on a copy, see
+``benchmarks/MUTATION.md``); the tool refuses to start if a target file has uncommitted
 changes, so ``git checkout`` can always restore it.
 
 Mutation tools for Python (mutmut, cosmic-ray) cannot mutate the Antimony models, which is
@@ -30,6 +31,7 @@ import argparse
 import io
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -273,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(plan)} mutants")
         return 0
     _check_clean([pattern for pattern, _ in TARGETS])
+    # A kill must unwind too: the finally clause restores the mutated file (and
+    # subprocess.run kills the running pytest when an exception passes through it).
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     outcomes = []
     for index, (mutant, tests) in enumerate(plan, start=1):
         outcome = _run(mutant, tests)
