@@ -54,6 +54,7 @@ BUILT = [
 ]
 LIBRARY = [
     "tests/models/test_transport_conservation.py",
+    "tests/models/test_ghk_near_zero.py",
     "tests/models/test_unit_conversions.py",
     "tests/models/test_built_cells_reference.py",
     "tests/models/test_pump_laws.py",
