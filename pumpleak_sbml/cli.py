@@ -2,9 +2,12 @@
 """The ``pumpleak`` command line: a thin layer over the public API.
 
 Each subcommand parses its arguments and calls one public function. Errors print one line
-on stderr (``--debug`` adds the traceback). Exit codes: 0 success; 1 a failed check, a
-failed simulation or no steady state; 2 bad input (unknown model or quantity, malformed
-value, unwritable output).
+on stderr (``--debug`` adds the traceback), and so does each warning (``--strict`` makes
+warnings errors). Exit codes: 0 success; 1 a failed check, a failed simulation or no steady
+state; 2 bad input (unknown model or quantity, malformed value, a value beyond a limit,
+unwritable output, a warning under ``--strict``); 130 interrupted (Ctrl-C); 128 + N
+terminated by signal N (SIGTERM, SIGHUP) while a file was being written, which is then
+removed. Limits (sizes, points, simulated time) are checked before any work starts.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__, api, library, reports
 from .built_model import resolve
@@ -25,10 +30,19 @@ from .errors import (
     ModelDefinitionError,
     OutputError,
     PumpLeakError,
+    PumpLeakWarning,
     UnknownModelError,
+    short_repr,
 )
-from .files import check_writable, write_atomically, write_text
+from .files import (
+    TerminatedError,
+    check_writable,
+    remove_temporaries_on_termination,
+    write_atomically,
+    write_text,
+)
 from .formats import FORMATS, export, save_export
+from .limits import MAX_SBML_BYTES, check_name_length, check_time_grid, read_limited
 from .spec import PRESETS, preset_text
 from .trajectory import Trajectory
 
@@ -50,8 +64,21 @@ _DESCRIPTION = (
 _MODEL_HELP = "model name (see: pumpleak list), cell spec (.toml) or SBML file (.xml)"
 
 
+_INTERRUPTED = 130  # the shell's code for a process ended by SIGINT (Ctrl-C)
+
+
 class _UsageError(PumpLeakError):
     """Malformed command-line input (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line like every other error (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``pumpleak: error: <subcommand>: <message> (see ... --help)``; exit 2."""
+        where = self.prog.removeprefix("pumpleak").strip()
+        where = f"{where}: " if where else ""
+        self.exit(2, f"pumpleak: error: {where}{message} (see {self.prog} --help)\n")
 
 
 def _overrides(settings: Sequence[str]) -> dict[str, float]:
@@ -59,11 +86,14 @@ def _overrides(settings: Sequence[str]) -> dict[str, float]:
     for setting in settings:
         name, sep, text = setting.partition("=")
         if not sep or not name.strip():
-            raise _UsageError(f"malformed --set {setting!r}: expected NAME=VALUE")
+            raise _UsageError(f"malformed --set {short_repr(setting)}: expected NAME=VALUE")
+        check_name_length("--set name", name.strip())
         try:
             values[name.strip()] = float(text)
         except ValueError:
-            raise _UsageError(f"malformed --set {setting!r}: {text!r} is not a number") from None
+            raise _UsageError(
+                f"malformed --set {short_repr(setting)}: {short_repr(text)} is not a number"
+            ) from None
     return values
 
 
@@ -131,7 +161,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"{args.file}: {validate_sbml(text).format()}")
         return 0
     try:
-        text = args.file.read_text(encoding="utf-8")
+        text = read_limited(args.file, MAX_SBML_BYTES, "SBML file size").decode("utf-8")
     except OSError as err:
         raise _UsageError(f"cannot read {args.file}: {err.strerror or err}") from err
     except UnicodeDecodeError as err:
@@ -142,6 +172,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    check_time_grid(args.end, args.points)
     if args.csv is not None:
         check_writable(args.csv, overwrite=args.force)
     if args.plot is not None:
@@ -302,6 +333,7 @@ def _dask_client(address: str) -> object:
 def _cmd_crosscheck(args: argparse.Namespace) -> int:
     from .crosscheck import crosscheck
 
+    check_time_grid(args.end, args.points)
     report = crosscheck(
         args.model,
         args.end,
@@ -564,10 +596,15 @@ def _compose_command(composer: argparse.ArgumentParser) -> None:
     composer.add_argument("--force", action="store_true", help="replace existing output files")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pumpleak", description=_DESCRIPTION)
+def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of errors")
+    parser.add_argument("--strict", action="store_true", help=_STRICT_HELP)
+    return parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _global_options(_Parser(prog="pumpleak", description=_DESCRIPTION))
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(
@@ -575,6 +612,10 @@ def _parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         sub.set_defaults(handler=handler)
+        # Also accepted after the subcommand; SUPPRESS keeps a global --strict in force.
+        sub.add_argument(
+            "--strict", action="store_true", default=argparse.SUPPRESS, help=_STRICT_HELP
+        )
         return sub
 
     def settings(sub: argparse.ArgumentParser) -> None:
@@ -664,6 +705,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_STRICT_HELP = (
+    "treat warnings as errors (exit 2), e.g. a temperature below 200 K (Celsius typed for kelvin)"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -675,25 +721,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 for a failed check or simulation, 2 for bad input.
+        0 on success, 1 for a failed check or simulation, 2 for bad input (or a warning
+        under ``--strict``), 130 after Ctrl-C, 128 + N after signal N during a write.
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("pumpleak: interrupted", file=sys.stderr)
+        return _INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_request:  # argparse: --help, --version or a usage error
         return exit_request.code if isinstance(exit_request.code, int) else 2
+    shown: set[str] = set()
+
+    def show_warning(message: Warning | str, *_: object, **__: object) -> None:
+        if str(message) not in shown:  # the same spec may be checked more than once
+            shown.add(str(message))
+            print(f"pumpleak: warning: {message}", file=sys.stderr)
+
+    remove_temporaries_on_termination()
     try:
-        return int(args.handler(args))
-    except KeyboardInterrupt:
-        print("pumpleak: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        with warnings.catch_warnings():
+            warnings.simplefilter("error" if args.strict else "always", PumpLeakWarning)
+            warnings.showwarning = show_warning
+            return int(args.handler(args))
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped listening: not an error of ours. Point stdout at
         # /dev/null so that Python's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except PumpLeakError as err:
-        if args.debug:
-            traceback.print_exc()
-        code = 2 if isinstance(err, (*_BAD_INPUT, _UsageError)) else 1
-        print(f"pumpleak: error: {err}", file=sys.stderr)
-        return code
+    except (PumpLeakError, PumpLeakWarning, MemoryError, TerminatedError) as err:
+        return _report(err, debug=args.debug)
+    finally:
+        remove_temporaries_on_termination(False)
+
+
+def _report(err: BaseException, *, debug: bool) -> int:
+    """Print one line on stderr for a failure (after the traceback with --debug); exit code."""
+    if isinstance(err, TerminatedError):
+        print(f"pumpleak: {err}; the file being written was removed", file=sys.stderr)
+        return 128 + err.signal_number
+    if debug:
+        traceback.print_exc()
+    if isinstance(err, PumpLeakWarning):  # raised only under --strict
+        print(f"pumpleak: error: {err} (an error under --strict)", file=sys.stderr)
+        return 2
+    if isinstance(err, MemoryError):
+        print(
+            "pumpleak: error: out of memory; ask for fewer --points or a smaller model",
+            file=sys.stderr,
+        )
+        return 1
+    code = 2 if isinstance(err, (*_BAD_INPUT, _UsageError)) else 1
+    print(f"pumpleak: error: {err}", file=sys.stderr)
+    return code

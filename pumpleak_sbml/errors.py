@@ -8,7 +8,8 @@ meaning it shares, so ``except ValueError`` keeps working for callers who expect
     PumpLeakError(Exception)
     ├── UnknownModelError(PumpLeakError, LookupError)       no model of that name
     ├── ModelDefinitionError(PumpLeakError, ValueError)     impossible model input
-    │   └── InvalidOverrideError                            bad --set / **overrides
+    │   ├── InvalidOverrideError                            bad --set / **overrides
+    │   └── LimitExceededError                              above a documented limit (limits.py)
     ├── AntimonyError(PumpLeakError)                        Antimony text does not compile
     ├── SBMLValidationError(PumpLeakError, ValueError)      libsbml or scale check failed
     ├── SimulationError(PumpLeakError, RuntimeError)        the integrator failed
@@ -18,12 +19,17 @@ meaning it shares, so ``except ValueError`` keeps working for callers who expect
     │                                                       SBML the ODE engine cannot run
     └── OutputError(PumpLeakError, OSError)                 a result could not be written
 
+    PumpLeakWarning(UserWarning)
+    └── PlausibilityWarning                                 legal but almost surely a slip
+
 All errors are picklable (their constructor arguments are kept in ``args``), so parameter
 sweeps run with :mod:`multiprocessing` still report them.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,15 +37,41 @@ __all__ = [
     "AntimonyError",
     "ExportError",
     "InvalidOverrideError",
+    "LimitExceededError",
     "ModelDefinitionError",
     "OutputError",
+    "PlausibilityWarning",
     "PumpLeakError",
+    "PumpLeakWarning",
     "SBMLValidationError",
     "SimulationError",
     "SteadyStateNotFoundError",
     "UnknownModelError",
     "UnsupportedSBMLError",
+    "short_repr",
 ]
+
+_SHOWN_CHARACTERS = 60  # a value longer than this is abbreviated in messages
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.]+")  # a name shown as it is; others by repr
+
+
+def short_repr(value: object) -> str:
+    """Return ``repr(value)`` for a one-line message, abbreviated if it is long.
+
+    A huge integer is described by its number of digits (``repr`` itself refuses integers
+    of more than 4,300 digits), and a long text is cut, with its length given.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        digits = math.floor(value.bit_length() * math.log10(2)) + 1
+        sign = "a negative" if value < 0 else "an"
+        return f"<{sign} integer of about {digits} digits>"
+    try:
+        text = repr(value)
+    except ValueError:  # e.g. a numpy object array holding a huge integer
+        return f"<a {type(value).__name__} that cannot be shown>"
+    if len(text) <= _SHOWN_CHARACTERS:
+        return text
+    return f"{text[:_SHOWN_CHARACTERS]}... ({len(text):,} characters)"
 
 
 class PumpLeakError(Exception):
@@ -55,7 +87,9 @@ class UnknownModelError(PumpLeakError, LookupError):
         self.available = tuple(available)
 
     def __str__(self) -> str:
-        return f"unknown model {self.name!r}; available models: {', '.join(self.available)}"
+        return (
+            f"unknown model {short_repr(self.name)}; available models: {', '.join(self.available)}"
+        )
 
 
 class ModelDefinitionError(PumpLeakError, ValueError):
@@ -73,10 +107,37 @@ class InvalidOverrideError(ModelDefinitionError):
         self.valid = tuple(valid)
 
     def __str__(self) -> str:
-        message = f"cannot set {self.name} = {self.value!r}: {self.reason}"
+        plain = _PLAIN_NAME.fullmatch(self.name) and len(self.name) <= _SHOWN_CHARACTERS
+        name = self.name if plain else short_repr(self.name)  # e.g. a newline, shown escaped
+        message = f"cannot set {name} = {short_repr(self.value)}: {self.reason}"
         if self.valid:
             message += f" (settable: {', '.join(self.valid)})"
         return message
+
+
+class LimitExceededError(ModelDefinitionError):
+    """An input is beyond a documented limit (name length, file size, points, simulated time).
+
+    ``what`` names the input, ``value`` shows it (possibly abbreviated, may be empty),
+    ``measured`` is its size (may be empty when ``value`` says it) and ``limit`` the limit,
+    each with its unit. The limits and their
+    reasons are in :mod:`pumpleak_sbml.limits` and the README ("Limits").
+    """
+
+    def __init__(self, what: str, value: str, measured: str, limit: str) -> None:
+        super().__init__(what, value, measured, limit)
+        self.what = what
+        self.value = value
+        self.measured = measured
+        self.limit = limit
+
+    def __str__(self) -> str:
+        shown = f" = {self.value}" if self.value else ""
+        measured = f": {self.measured}" if self.measured else ""
+        return (
+            f"{self.what}{shown}{measured} is above the limit of {self.limit} "
+            "(see Limits in the README)"
+        )
 
 
 class AntimonyError(PumpLeakError):
@@ -135,3 +196,15 @@ class UnsupportedSBMLError(PumpLeakError, NotImplementedError):
 
 class OutputError(PumpLeakError, OSError):
     """A result could not be written where the user asked."""
+
+
+class PumpLeakWarning(UserWarning):
+    """Base class of every warning issued by pumpleak_sbml."""
+
+
+class PlausibilityWarning(PumpLeakWarning):
+    """A value is legal but almost surely a slip (e.g. 37 K: Celsius typed for kelvin).
+
+    ``pumpleak --strict`` turns it into an error; in Python use
+    ``warnings.simplefilter("error", PlausibilityWarning)``.
+    """

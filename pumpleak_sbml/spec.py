@@ -29,7 +29,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidOverrideError, ModelDefinitionError
+from .errors import InvalidOverrideError, ModelDefinitionError, short_repr
+from .limits import (
+    MAX_END_TIME,
+    MAX_NAME_LENGTH,
+    MAX_SPEC_BYTES,
+    check_name_length,
+    read_limited,
+    warn_if_implausible,
+)
 
 __all__ = [
     "ION_VALENCES",
@@ -117,6 +125,74 @@ _RESERVED_NAMES = frozenset(
         "substance",
         "extent",
         "time_unit",
+        # Found by building a cell under each candidate name (tests/test_limits.py probes
+        # Antimony with them): Antimony's pre-defined constants (case as listed: 'Inf' and
+        # 'Infinity' are accepted), its MathML function names, the element keywords of its
+        # grammar, and the words of its model annotations.
+        "inf",
+        "INF",
+        "nan",
+        "NaN",
+        "NAN",
+        "True",
+        "TRUE",
+        "False",
+        "FALSE",
+        "acos",
+        "acosh",
+        "asin",
+        "atan",
+        "atanh",
+        "arccos",
+        "arccosh",
+        "arccot",
+        "arccoth",
+        "arccsc",
+        "arccsch",
+        "arcsec",
+        "arcsech",
+        "arcsin",
+        "arcsinh",
+        "arctan",
+        "arctanh",
+        "ceiling",
+        "cosh",
+        "cot",
+        "coth",
+        "csc",
+        "csch",
+        "sec",
+        "sech",
+        "sinh",
+        "tanh",
+        "sqr",
+        "power",
+        "exponential",
+        "quotient",
+        "rem",
+        "implies",
+        "plus",
+        "minus",
+        "times",
+        "divide",
+        "eq",
+        "neq",
+        "gt",
+        "geq",
+        "lt",
+        "leq",
+        "DNA",
+        "gene",
+        "operator",
+        "reaction",
+        "event",
+        "ext",
+        "notes",
+        "creator",
+        "publication",
+        "givenName",
+        "familyName",
+        "organization",
     }
 )
 
@@ -265,11 +341,44 @@ class CellSpec:
 
 
 def _fail(key: str, value: object, rule: str) -> ModelDefinitionError:
-    return ModelDefinitionError(f"spec key {key} = {value!r}: {rule}")
+    shown = key if len(key) <= MAX_NAME_LENGTH else f"{key[:MAX_NAME_LENGTH]}..."
+    return ModelDefinitionError(f"spec key {shown} = {short_repr(value)}: {rule}")
+
+
+# Deepest nesting a spec has: protocol (list) > step (table) > set (table) > value.
+_MAX_DEPTH = 4
+
+
+def _check_structure(value: object, where: str, depth: int = 0) -> None:
+    """Refuse keys that are not text (a dict from Python) and nesting deeper than a spec's.
+
+    Runs before anything else looks at the spec, so no later step meets a non-text key
+    (difflib and sorting fail on them) or recurses without bound.
+    """
+    if isinstance(value, Mapping):
+        if depth >= _MAX_DEPTH:
+            raise _fail(where.rstrip("."), "{...}", "nested deeper than any spec key")
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ModelDefinitionError(
+                    f"spec key {where}{short_repr(key)}: keys must be text, "
+                    f"not {type(key).__name__}"
+                )
+            _check_structure(item, f"{where}{key}.", depth + 1)
+    elif isinstance(value, list):
+        if depth >= _MAX_DEPTH:
+            raise _fail(where.rstrip("."), "[...]", "nested deeper than any spec key")
+        for index, item in enumerate(value):
+            _check_structure(item, f"{where.rstrip('.')}[{index}].", depth + 1)
+
+
+def _text(value: object) -> str:
+    """Return a value to look up as a name: itself if text, else '' (str(10**5000) fails)."""
+    return value if isinstance(value, str) else ""
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
+    close = difflib.get_close_matches(word, choices, n=1) if len(word) <= MAX_NAME_LENGTH else []
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"expected one of {', '.join(sorted(choices))}{hint}"
 
@@ -305,14 +414,27 @@ def _number(
             raise ModelDefinitionError(f"spec is missing the required key {full}")
         return default
     value = data[key]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise _fail(full, value, "expected a finite number")
-    number = float(value)
+    number = _finite_float(value)
+    if number is None:
+        too_large = isinstance(value, int) and not isinstance(value, bool)
+        rule = "too large for a floating-point number (at most 1.8e308)"
+        raise _fail(full, value, rule if too_large else "expected a finite number")
     if minimum == "positive" and number <= 0:
         raise _fail(full, value, "must be positive")
     if minimum == "non-negative" and number < 0:
         raise _fail(full, value, "must not be negative")
     return number
+
+
+def _finite_float(value: object) -> float | None:
+    """Return a real number as a finite float, else None (also for integers beyond 1.8e308)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -322,7 +444,7 @@ def _geometry(data: Mapping[str, Any]) -> Geometry:
     table = _table(data, "geometry")
     shape = table.get("shape")
     if not isinstance(shape, str) or shape not in _SHAPES:
-        raise _fail("geometry.shape", shape, _suggest(str(shape), list(_SHAPES)))
+        raise _fail("geometry.shape", shape, _suggest(_text(shape), list(_SHAPES)))
     _check_keys(table, "geometry.", ("shape", *_SHAPES[shape]))
     sizes = {key: _number(table, key, "geometry.", minimum="positive") for key in _SHAPES[shape]}
     return Geometry(shape=shape, **sizes)
@@ -362,9 +484,9 @@ def _leaks(data: Mapping[str, Any]) -> tuple[Leak, ...]:
             raise _fail(
                 f"leaks.{ion}", entry, 'expected a table such as {law = "linear", g = 0.02}'
             )
-        law = entry.get("law")
+        law = _text(entry.get("law"))
         if law not in _LEAK_LAWS:
-            raise _fail(f"leaks.{ion}.law", law, _suggest(str(law), list(_LEAK_LAWS)))
+            raise _fail(f"leaks.{ion}.law", entry.get("law"), _suggest(law, list(_LEAK_LAWS)))
         wanted = _LEAK_LAWS[law]
         for other in set(_LEAK_LAWS.values()) - {wanted}:
             if other in entry:
@@ -386,7 +508,7 @@ def _pump(data: Mapping[str, Any]) -> Pump | None:
     table = _table(data, "pump")
     law = table.get("law")
     if not isinstance(law, str) or law not in _PUMP_LAWS:
-        raise _fail("pump.law", law, _suggest(str(law), list(_PUMP_LAWS)))
+        raise _fail("pump.law", law, _suggest(_text(law), list(_PUMP_LAWS)))
     needed = _PUMP_LAWS[law]
     _check_keys(table, "pump.", ("law", *needed))
     values = {"I_max": _number(table, "I_max", "pump.", minimum="non-negative")}
@@ -437,6 +559,12 @@ def _protocol(data: Mapping[str, Any], medium: Solution) -> tuple[Event, ...]:
             raise _fail(f"protocol[{index}]", entry, "expected a table with 'at' and 'set'")
         _check_keys(entry, where, ("at", "set"))
         time = _number(entry, "at", where, minimum="non-negative")
+        if time > MAX_END_TIME:
+            raise _fail(
+                f"{where}at",
+                entry["at"],
+                f"later than the longest simulated time, {MAX_END_TIME:g} s (see limits)",
+            )
         settings = entry.get("set")
         if not isinstance(settings, Mapping) or not settings:
             raise _fail(f"{where}set", settings, "expected a table of quantity = value")
@@ -507,7 +635,7 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
         ("volume", "V_init"),
         ("area", "A_m"),
     ):
-        if isinstance(geometry, Mapping) and key in _SHAPES.get(geometry.get("shape", ""), ()):
+        if isinstance(geometry, Mapping) and key in _SHAPES.get(_text(geometry.get("shape")), ()):
             paths[f"geometry.{key}"] = model_id
     for ion in (*ION_VALENCES, "X"):
         paths[f"medium.{ion}"] = f"{ion}_o"
@@ -517,11 +645,11 @@ def _spec_paths(data: Mapping[str, Any]) -> dict[str, str]:
     leaks = data.get("leaks", {})
     if isinstance(leaks, Mapping):
         for ion, entry in leaks.items():
-            if isinstance(entry, Mapping) and entry.get("law") in _LEAK_LAWS:
+            if isinstance(entry, Mapping) and _text(entry.get("law")) in _LEAK_LAWS:
                 parameter = _LEAK_LAWS[entry["law"]]
                 paths[f"leaks.{ion}.{parameter}"] = f"{parameter}_{ion}"
     pump = data.get("pump", {})
-    if isinstance(pump, Mapping) and pump.get("law") in _PUMP_LAWS:
+    if isinstance(pump, Mapping) and _text(pump.get("law")) in _PUMP_LAWS:
         for key in _PUMP_LAWS[pump["law"]]:
             paths[f"pump.{key}"] = _PUMP_IDS.get(key, key)
     cotransporters = data.get("cotransporters", {})
@@ -573,9 +701,15 @@ def apply_spec_overrides(
     InvalidOverrideError
         If a name is not settable in this spec or a value is not a finite number.
     """
+    if not isinstance(data, Mapping):
+        raise ModelDefinitionError(f"a spec must be a table of keys, got {type(data).__name__}")
+    _check_structure(data, "")
     names = _aliases(_spec_paths(data))
     edited = copy.deepcopy(dict(data))
     for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise InvalidOverrideError(str(name), value, "an override name must be text")
+        check_name_length("override name", name)
         if name not in names:
             close = difflib.get_close_matches(name, list(names), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
@@ -584,7 +718,7 @@ def apply_spec_overrides(
             )
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InvalidOverrideError(name, value, "expected a number")
-        if not math.isfinite(value):
+        if _finite_float(value) is None:
             raise InvalidOverrideError(name, value, "expected a finite number")
         *tables, leaf = names[name].split(".")
         target = edited
@@ -638,8 +772,11 @@ def spec_from_dict(data: Mapping[str, Any], *, check_name: bool = True) -> CellS
     """
     if not isinstance(data, Mapping):
         raise ModelDefinitionError(f"a spec must be a table of keys, got {type(data).__name__}")
+    _check_structure(data, "")
     _check_keys(data, "", _TOP_LEVEL)
     name = data.get("name")
+    if isinstance(name, str):
+        check_name_length("spec key name", name)
     if not isinstance(name, str) or not _SID.fullmatch(name):
         raise _fail(
             "name",
@@ -671,7 +808,28 @@ def spec_from_dict(data: Mapping[str, Any], *, check_name: bool = True) -> CellS
         from .antimony_writer import check_model_name  # the writer imports this module
 
         check_model_name(spec)
+    _warn_if_implausible(spec)
     return spec
+
+
+def _warn_if_implausible(spec: CellSpec) -> None:
+    """Warn about legal values that are almost surely slips (after every rule has passed)."""
+    warn_if_implausible("spec key temperature", spec.temperature, "temperature")
+    for key in ("radius", "length"):
+        if key in _SHAPES[spec.geometry.shape]:
+            warn_if_implausible(f"spec key geometry.{key}", getattr(spec.geometry, key), "length")
+    for table in ("medium", "cell"):
+        solution = getattr(spec, table)
+        for ion in (*ION_VALENCES, "X"):
+            value = getattr(solution, ion)
+            warn_if_implausible(f"spec key {table}.{ion}", value, "concentration")
+    for index, event in enumerate(spec.protocol):
+        for model_id, value in event.settings:
+            where = f"spec key protocol[{index}].set.{model_id}"
+            if model_id == "T":
+                warn_if_implausible(where, value, "temperature")
+            elif model_id in {f"{ion}_o" for ion in (*ION_VALENCES, "X")}:
+                warn_if_implausible(where, value, "concentration")
 
 
 def spec_to_dict(spec: CellSpec) -> dict[str, Any]:
@@ -729,14 +887,20 @@ def read_spec_file(path: Path) -> dict[str, Any]:
         If the file cannot be read or is not valid TOML (the message names file and line).
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_SPEC_BYTES, "spec file size").decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        if isinstance(err, UnicodeDecodeError):
+            reason = f"it is not UTF-8 text (byte {err.start})"
         raise ModelDefinitionError(f"cannot read spec {path}: {reason}") from err
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ModelDefinitionError(f"{path}: not valid TOML: {err}") from err
+    except ValueError as err:  # an integer of more than 4,300 digits (Python's int limit)
+        raise ModelDefinitionError(f"{path}: not a usable spec: {err}") from err
+    except RecursionError as err:
+        raise ModelDefinitionError(f"{path}: not a usable spec: nested too deeply") from err
 
 
 def load_spec(path: Path) -> CellSpec:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import libsbml
 
 from .errors import SBMLValidationError
+from .limits import MAX_SBML_BYTES, check_text_size
 from .sbml_document import si_factor
 
 __all__ = ["ValidationIssue", "ValidationReport", "check_sbml", "validate_sbml"]
@@ -228,7 +229,14 @@ def validate_sbml(sbml: str) -> ValidationReport:
     -------
     ValidationReport
         Every error and warning found; ``report.ok`` is True only if there are none.
+
+    Raises
+    ------
+    LimitExceededError
+        If the text is larger than :data:`~pumpleak_sbml.limits.MAX_SBML_BYTES` (libsbml's
+        consistency check needs about 350 times the document's size in memory).
     """
+    check_text_size("SBML document size", sbml, MAX_SBML_BYTES)
     document = libsbml.readSBMLFromString(sbml)
     if document.getNumErrors(libsbml.LIBSBML_SEV_ERROR) + document.getNumErrors(
         libsbml.LIBSBML_SEV_FATAL

@@ -4,7 +4,11 @@
 Tests run against the *installed* package (``--import-mode=importlib``), so they check
 what a user gets from ``pip install``, models shipped inside the wheel included.
 
-Profiles: ``dev`` (default, few examples) and ``ci`` (selected with HYPOTHESIS_PROFILE=ci).
+Profiles: ``dev`` (default, 10 examples), ``ci`` (20; HYPOTHESIS_PROFILE=ci) and ``slow``
+(1,000 examples; HYPOTHESIS_PROFILE=slow), meant for the tests marked slow::
+
+    HYPOTHESIS_PROFILE=slow pytest -m slow
+
 Simulation-backed properties use ``deadline=None``: RoadRunner's JIT compile time varies.
 """
 
@@ -22,6 +26,9 @@ settings.register_profile(
 )
 settings.register_profile(
     "ci", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "slow", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 

@@ -136,15 +136,17 @@ def fixed_pump_current(
       mM), or, unbounded, in 50-400 mV (down to ~1e-5 mM, where some cells have no finite
       volume: the K+ the pump brings in cannot leak out).
     * GHK leak: the Na+ influx saturates as [Na+]i -> 0, at P F [Na+]o u e^-u/(e^-u - 1),
-      ~2.8 P F [Na+]o at -70 mV (P F c is µA/cm² exactly). A pump above it drives [Na+]i
-      negative; 3 I_max is drawn at 60-90% of it (the cell depolarises as the pump weakens),
-      or, unbounded, at 30-150%.
+      ~2.8 P F [Na+]o at -70 mV but only P F [Na+]o at 0 mV (P F c is µA/cm² exactly). A
+      pump above it drives [Na+]i negative. The cell depolarises as Na+ runs down (the
+      slow profile found a cell at 75 % of the -70 mV value whose Na_i went negative), so
+      3 I_max is drawn at 15-35 % of the -70 mV value: below the 0 mV capacity (36 %);
+      unbounded, at 30-150 %.
     """
     if sodium_leak["law"] == "linear":
         drive = log_uniform(90.0, 200.0) if bounded else log_uniform(50.0, 400.0)
         return draw(drive) * float(sodium_leak["g"]) / 3
     saturated_influx = 2.8 * float(sodium_leak["P"]) * 96485.33212 * sodium_out
-    share = st.floats(0.6, 0.9) if bounded else st.floats(0.3, 1.5)
+    share = st.floats(0.15, 0.35) if bounded else st.floats(0.3, 1.5)
     return draw(share) * saturated_influx / 3
 
 

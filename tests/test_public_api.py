@@ -180,6 +180,7 @@ def _error_samples() -> list[pl.PumpLeakError]:
         pl.SimulationError("pump_leak", "the integrator failed", 12.5),
         pl.SteadyStateNotFoundError("pump_leak", "no finite steady state", 1e6),
         pl.OutputError("cannot write x.xml"),
+        pl.LimitExceededError("end time", "1e+300 s", "", "1e+09 s"),
     ]
 
 

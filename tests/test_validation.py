@@ -158,3 +158,31 @@ def test_antimony_empty_text_raises_antimony_error() -> None:
     """Text that defines no model at all is refused with AntimonyError, not empty SBML."""
     with pytest.raises(pl.AntimonyError):
         antimony_to_sbml("// just a comment\n")
+
+
+# --- severities: what counts as an error ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error_id", "mismatch"),
+    [(10500, False), (10501, True), (10513, True), (10599, True), (10600, False)],
+)
+def test_unit_mismatch_rules_are_exactly_10501_to_10599(error_id: int, mismatch: bool) -> None:
+    """The unit-consistency rules 10501-10599 of libsbml (no others) count as unit mismatches."""
+    from pumpleak_sbml.validation import _is_unit_mismatch
+
+    assert _is_unit_mismatch(libsbml.SBMLError(error_id, 3, 2)) is mismatch
+
+
+def test_libsbml_warning_stays_a_warning() -> None:
+    """A parameter without units gives libsbml warnings only: no errors, report not ok."""
+    sbml = pl.to_sbml("pump_leak").replace(
+        "</listOfParameters>",
+        '  <parameter id="unused" value="1" constant="true"/>\n    </listOfParameters>',
+        1,
+    )
+    report = pl.validate_sbml(sbml)
+    assert report.errors == ()
+    assert report.warnings
+    assert {issue.code for issue in report.warnings} >= {"libsbml-99508"}
+    assert not report.ok

@@ -1,0 +1,293 @@
+# SPDX-License-Identifier: MIT
+"""Messages that tell the truth: each failure class has its own message, hints only when likely.
+
+The cases marked ``xfail(strict=True)`` live in ``api.py``, ``simulation.py`` and
+``crosscheck.py``, which are being rewritten (issue 8); each reason says what the message
+or hook must become. When the rewrite makes one pass, strict xfail turns it red so that the
+marker is removed. The reference for "where did it fail" is the integrator itself: the
+time at which a plain time course over the same span fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator
+
+import pytest
+import roadrunner
+
+import pumpleak_sbml as pl
+from pumpleak_sbml import limits
+
+PUMP_HINT = "pump stronger than the leaks"
+# Checks made before any work, in api.simulate (issue 8 owns api.py): limits.check_time_grid
+# does them all and names value and limit.
+TIME_GRID_HOOK = "api.simulate must call limits.check_time_grid(end, points) before any work"
+OVERRIDE_HOOK = (
+    "sbml_document.apply_overrides/_check_value must refuse integers beyond float "
+    "(OverflowError today) and call limits.warn_if_implausible for K, mM and µm quantities"
+)
+
+
+@pytest.fixture
+def no_plausibility_warnings() -> Iterator[None]:
+    """Let implausible values through (the pytest configuration makes warnings errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pl.PlausibilityWarning)
+        yield
+
+
+# --- API limits (api.py) ------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason=TIME_GRID_HOOK + " (OverflowError today)")
+def test_api_end_beyond_float_is_refused_naming_the_limit() -> None:
+    """simulate(end=10**400) is a LimitExceededError, not an OverflowError."""
+    with pytest.raises(pl.LimitExceededError, match="end time = <an integer of about 401"):
+        pl.simulate("pump_leak", 10**400, 11)
+
+
+@pytest.mark.xfail(strict=True, reason=TIME_GRID_HOOK + " (today: CVODE fails, pump blamed)")
+def test_api_end_above_the_limit_is_refused_before_simulating() -> None:
+    """simulate(end=1e300) is refused naming 1e+300 s and the 1e+09 s limit."""
+    with pytest.raises(pl.LimitExceededError, match=r"1e\+300 s is above the limit of 1e\+09 s"):
+        pl.simulate("pump_leak", 1e300, 11)
+
+
+@pytest.mark.xfail(strict=True, reason=TIME_GRID_HOOK + " (today: runs 100,001 points)")
+def test_api_points_above_the_limit_are_refused_before_simulating() -> None:
+    """simulate(points=MAX_POINTS + 1) is refused naming the limit."""
+    with pytest.raises(pl.LimitExceededError, match="number of points = 100001"):
+        pl.simulate("pump_leak", 10.0, limits.MAX_POINTS + 1)
+
+
+@pytest.mark.xfail(strict=True, reason=OVERRIDE_HOOK)
+def test_api_huge_integer_override_of_library_model_is_refused() -> None:
+    """to_sbml('pump_leak', g_K=10**400) is an InvalidOverrideError, not an OverflowError."""
+    with pytest.raises(pl.InvalidOverrideError, match="g_K"):
+        pl.to_sbml("pump_leak", g_K=10**400)
+
+
+@pytest.mark.xfail(strict=True, reason=OVERRIDE_HOOK)
+def test_api_celsius_override_of_library_model_warns() -> None:
+    """to_sbml('pump_leak', T=37) warns 'did you mean 310.15 K', as a spec does."""
+    with pytest.warns(pl.PlausibilityWarning, match=r"310\.15 K"):
+        pl.to_sbml("pump_leak", T=37.0)
+
+
+@pytest.mark.xfail(strict=True, reason=OVERRIDE_HOOK + " (then --strict refuses it)")
+def test_cli_strict_refuses_celsius_override_of_library_model(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``pumpleak --strict steady pump_leak --set T=37`` exits 2 before any work."""
+    from pumpleak_sbml.cli import main
+
+    code = main(["--strict", "steady", "pump_leak", "--set", "T=37"])
+    assert code == 2
+    assert "did you mean 310.15 K" in capsys.readouterr().err
+
+
+# --- crosscheck (crosscheck.py) -----------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason="crosscheck() must call limits.check_time_grid (ValueError today)"
+)
+@pytest.mark.parametrize("points", [0, 1])
+def test_api_crosscheck_too_few_points_is_our_error(points: int) -> None:
+    """crosscheck(points=0 or 1) is a ModelDefinitionError naming the rule."""
+    from pumpleak_sbml.crosscheck import crosscheck
+
+    with pytest.raises(pl.ModelDefinitionError, match="integer >= 2"):
+        crosscheck("pump_leak", 10.0, points, copasi=False)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="crosscheck() must call limits.check_time_grid (today the integrator runs)"
+)
+def test_api_crosscheck_negative_end_is_our_error() -> None:
+    """crosscheck(end=-5) is refused as an end time, not reported as a solver failure."""
+    from pumpleak_sbml.crosscheck import crosscheck
+
+    with pytest.raises(pl.ModelDefinitionError, match="end time must be a positive number"):
+        crosscheck("pump_leak", -5.0, 11, copasi=False)
+
+
+# --- integrator failures (simulation.py) --------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="simulation._integrator_failure blames 'a fixed-rate pump stronger than the leaks' "
+    "for every failure; give that hint only when the model has a fixed pump and Na_i fell "
+    "towards 0 (here T = 1e-9 K makes RT/F vanish, nothing to do with the pump)",
+)
+def test_integrator_failure_at_near_zero_temperature_does_not_blame_the_pump(
+    no_plausibility_warnings: None,
+) -> None:
+    """At T = 1e-9 K the integrator fails; the message must not blame the pump."""
+    with pytest.raises(pl.SimulationError) as caught:
+        pl.simulate("pump_leak", 1e4, 11, T=1e-9)
+    assert PUMP_HINT not in str(caught.value)
+
+
+def test_integrator_failure_with_an_overstrong_pump_keeps_its_hint() -> None:
+    """A fixed pump 6 times stronger than the default fails, and the pump hint is right there."""
+    with pytest.raises(pl.SimulationError) as caught:
+        pl.simulate("pump_leak", 100.0, 11, I_pump_max=3.0)
+    assert PUMP_HINT in str(caught.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="find_steady_state reports the start of the failed horizon (t = 0 s) as t_reached; "
+    "report runner.model.getTime() after the failure (about 28 s here)",
+)
+def test_steady_state_failure_reports_where_the_integrator_stopped() -> None:
+    """The steady-state search fails inside its first horizon (0-100 s), not at t = 0 s."""
+    with pytest.raises(pl.SimulationError) as time_course:
+        pl.simulate("pump_leak", 100.0, 2, I_pump_max=3.0)
+    with pytest.raises(pl.SteadyStateNotFoundError) as caught:
+        pl.steady_state("pump_leak", I_pump_max=3.0)
+    failed_at = time_course.value.t_reached
+    assert failed_at is not None
+    assert 0.0 < failed_at < 100.0
+    # CVODE's step sequence depends on the output grid; both runs fail within the first horizon.
+    assert caught.value.t_reached is not None
+    assert 0.0 < caught.value.t_reached <= 100.0
+    assert "at t = 0 s" not in str(caught.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="simulation._integrator_failure cuts RoadRunner's text at 200 characters, "
+    "mid-word ('rr::CVODEIntegrator::integra'); keep CVODE's flag and sentence whole",
+)
+def test_integrator_detail_is_not_cut_mid_word() -> None:
+    """Every word the message quotes from RoadRunner's error is whole, never cut short."""
+    with pytest.raises(pl.SimulationError) as caught:
+        pl.simulate("pump_leak", 100.0, 11, I_pump_max=3.0)
+    cause = caught.value.__cause__
+    assert cause is not None
+    quoted = {word.strip("();,.") for word in str(cause).split()}
+    cut = [
+        token
+        for token in (word.strip("();,.") for word in str(caught.value).split())
+        if len(token) >= 4
+        and token not in quoted
+        and any(word.startswith(token) for word in quoted)
+    ]
+    assert not cut, cut
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="simulation.load's _check_initial_state calls a huge, neutral cell 'not "
+    "electroneutral' (or, by rounding luck, accepts it with a meaningless Vm): at radius "
+    "1e20 µm the net charge F*sum(z n) is below the rounding of the amounts (~1e-16 sum|z n|); "
+    "refuse such a start as too large for double precision",
+)
+@pytest.mark.parametrize(
+    "cell",
+    [
+        {"Na": 14.0, "K": 120.0, "Cl": 5.0, "X": 129.0},  # the new-spec template's
+        {"Na": 12.0, "K": 137.0, "Cl": 5.0, "X": 144.0},
+    ],
+    ids=["template", "other"],
+)
+def test_huge_cell_is_refused_for_its_size_not_its_charge(
+    no_plausibility_warnings: None, cell: dict[str, float]
+) -> None:
+    """A neutral spec with radius 1e20 µm is refused for its size, not called non-neutral."""
+    spec = {
+        "name": "huge_cell",
+        "temperature": 310.15,
+        "geometry": {"shape": "sphere", "radius": 1e20},
+        "membrane": {"capacitance": 1.0, "water_permeability": 0.015},
+        "medium": {"Na": 145.0, "K": 4.0, "Cl": 149.0},
+        "cell": cell,
+        "leaks": {"Na": {"law": "linear", "g": 0.011}},
+        "pump": {"law": "fixed", "I_max": 0.5},
+    }
+    pl.spec_from_dict(spec)  # neutral within 1e-6 mM: the spec check accepts it
+    with pytest.raises(pl.ModelDefinitionError) as caught:
+        pl.simulate(spec, 10.0, 11)
+    assert "not electroneutral" not in str(caught.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="simulation._check_initial_state asks 'is an initial concentration zero?' when a "
+    "Nernst potential is infinite; with Na_o = 1e308 nothing is zero: the value overflows",
+)
+def test_overflowing_concentration_is_not_called_zero(no_plausibility_warnings: None) -> None:
+    """Na_o = 1e308 is refused with a message about its size, not about a zero concentration."""
+    with pytest.raises(pl.ModelDefinitionError) as caught:
+        pl.simulate("pump_leak", 10.0, 11, Na_o=1e308)
+    assert "concentration zero" not in str(caught.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="RoadRunner's std::bad_alloc becomes 'the integrator failed ...' with the pump "
+    "hint; raise MemoryError (the CLI prints 'out of memory') or say out of memory",
+)
+def test_out_of_memory_in_the_solver_is_called_out_of_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A std::bad_alloc from RoadRunner is reported as out of memory, without the pump hint."""
+
+    def exhausted(self: object, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("std::bad_alloc")
+
+    monkeypatch.setattr(roadrunner.RoadRunner, "simulate", exhausted)
+    with pytest.raises((MemoryError, pl.SimulationError)) as caught:
+        pl.simulate("pump_leak", 10.0, 11)
+    assert "out of memory" in str(caught.value) or isinstance(caught.value, MemoryError)
+    assert PUMP_HINT not in str(caught.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="CVODE's '[WARNING]' lines go to stdout and '[ERROR]' lines to stderr (SUNDIALS' "
+    "logger, not roadrunner.Logger): silence or capture them in simulation.py (e.g. redirect "
+    "fd 1/2 around runner.simulate) and fold the last [ERROR] into SimulationError",
+)
+def test_solver_output_does_not_reach_stdout_or_stderr() -> None:
+    """A failing simulate (a pump 50 times its Na+ leak) prints one error line and no stdout.
+
+    Today this case prints eleven CVODE '[WARNING]' lines on stdout and an '[ERROR]' line on
+    stderr before our own message.
+    """
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "pumpleak_sbml", "simulate", "pump_leak"),
+            *("--end", "1e4", "--points", "3", "--set", "g_Na=0.0001"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("pumpleak: error: ")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="simulation._check_initial_state refuses a cell whose leak conductances are all 0 "
+    "because V_chord = sum(g E)/sum(g) is 0/0, and asks 'is an initial concentration zero?'; "
+    "an undefined observable should not refuse the model (or the message must name the cause)",
+)
+def test_cell_without_leaks_is_not_blamed_on_a_zero_concentration() -> None:
+    """pump_leak with g_Na = g_K = g_Cl = 0 loads, or is refused without the zero hint."""
+    message = ""
+    try:
+        pl.load("pump_leak", g_Na=0.0, g_K=0.0, g_Cl=0.0)
+    except pl.ModelDefinitionError as err:
+        message = str(err)
+    assert "concentration zero" not in message
