@@ -29,13 +29,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from . import cache
 from .errors import InvalidOverrideError, ModelDefinitionError
 from .library import antimony
 from .ode_functions import CompiledOde
 from .quantities import Quantity
+
+if TYPE_CHECKING:
+    from .spec import CellSpec
 
 __all__ = ["BuiltModel", "CompiledModel", "Model", "resolve"]
 
@@ -256,17 +259,25 @@ def _spec_data(model: Any) -> Mapping[str, Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _spec_model(key: str) -> tuple[str, CompiledModel]:
-    """Validate a spec (given as its canonical JSON) and compile it, once per spec."""
+def _spec_model(key: str) -> tuple[CellSpec, CompiledModel]:
+    """Validate a spec (given as its canonical JSON) and compile it, once per spec.
+
+    Its plausibility warnings are the caller's: they are given on every use, not once.
+    """
     from .antimony_writer import to_antimony
     from .spec import spec_from_dict
 
-    spec = spec_from_dict(json.loads(key))
-    return spec.name, _compiled_antimony(to_antimony(spec), f"spec {spec.name}", None)
+    spec = spec_from_dict(json.loads(key), warn=False)
+    return spec, _compiled_antimony(to_antimony(spec), f"spec {spec.name}", None)
 
 
 def _spec(model: Any, overrides: Mapping[str, object]) -> BuiltModel:
-    from .spec import apply_spec_overrides, spec_from_dict, spec_model_ids
+    from .spec import (
+        apply_spec_overrides,
+        spec_from_dict,
+        spec_model_ids,
+        warn_if_implausible_spec,
+    )
 
     data = _spec_data(model)
     where = f"{model}: " if isinstance(model, Path) else ""
@@ -276,11 +287,14 @@ def _spec(model: Any, overrides: Mapping[str, object]) -> BuiltModel:
         except (TypeError, ValueError):
             spec_from_dict(data)  # says what is wrong with a spec that is not plain data
             raise
-        name, compiled = _spec_model(key)
+        spec, compiled = _spec_model(key)
+        name = spec.name
         if overrides:
             # The spec's own rules apply to the overridden values (the structure, and with it
-            # the model's name check, is unchanged).
+            # the model's name check, is unchanged); so do its plausibility warnings.
             spec_from_dict(apply_spec_overrides(data, overrides), check_name=False)
+        else:
+            warn_if_implausible_spec(spec)
     except InvalidOverrideError:
         raise  # about an override, not the file: keep its type and its data
     except ModelDefinitionError as err:

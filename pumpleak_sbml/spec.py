@@ -758,12 +758,15 @@ _TOP_LEVEL = (
 )
 
 
-def spec_from_dict(data: Mapping[str, Any], *, check_name: bool = True) -> CellSpec:
+def spec_from_dict(
+    data: Mapping[str, Any], *, check_name: bool = True, warn: bool = True
+) -> CellSpec:
     """Validate a spec given as a dict and return it as a :class:`CellSpec`.
 
     ``check_name=False`` skips the check that the name is no identifier of the built model
     (it renders the model): for a spec whose structure and name were checked before and
-    only numbers changed.
+    only numbers changed. ``warn=False`` leaves the :class:`PlausibilityWarning` s to the
+    caller (:func:`warn_if_implausible_spec`), e.g. for a spec validated once and used often.
 
     Raises
     ------
@@ -808,11 +811,12 @@ def spec_from_dict(data: Mapping[str, Any], *, check_name: bool = True) -> CellS
         from .antimony_writer import check_model_name  # the writer imports this module
 
         check_model_name(spec)
-    _warn_if_implausible(spec)
+    if warn:
+        warn_if_implausible_spec(spec)
     return spec
 
 
-def _warn_if_implausible(spec: CellSpec) -> None:
+def warn_if_implausible_spec(spec: CellSpec) -> None:
     """Warn about legal values that are almost surely slips (after every rule has passed)."""
     warn_if_implausible("spec key temperature", spec.temperature, "temperature")
     for key in ("radius", "length"):

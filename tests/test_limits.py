@@ -31,8 +31,12 @@ ENORMOUS = 10**5000  # beyond Python's 4,300-digit limit for int <-> str convers
 
 
 def template() -> dict[str, Any]:
-    """Return the new-spec template as a dict (valid, with a protocol step)."""
-    return tomllib.loads(NEW_SPEC_TEMPLATE)
+    """Return the generic preset as a dict, with round compositions and a protocol step."""
+    data = tomllib.loads(NEW_SPEC_TEMPLATE)
+    data["medium"] = {"Na": 145.0, "K": 4.0, "Cl": 119.0, "X": 30.0, "z_X": -1.0}
+    data["cell"] = {"Na": 14.0, "K": 120.0, "Cl": 5.0, "X": 129.0, "z_X": -1.0}
+    data["protocol"] = [{"at": 5000.0, "set": {"I_max": 0.0}}]
+    return data
 
 
 def refusal(data: object) -> str:

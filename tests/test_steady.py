@@ -172,9 +172,12 @@ def test_cell_too_large_for_double_precision_is_refused_not_verified() -> None:
     """A sphere of radius 1e30 µm is not returned unchanged as "verified": it is refused.
 
     Its net charge, C Vm / F, is some 1e-30 of its ion amounts: the charge-difference Vm is
-    lost to rounding, and the message says so.
+    lost to rounding, and the message says so (after a warning that 1e30 µm is no cell).
     """
-    with pytest.raises(pl.SteadyStateNotFoundError, match="double precision"):
+    with (
+        pytest.warns(pl.PlausibilityWarning, match="above 1 m"),
+        pytest.raises(pl.SteadyStateNotFoundError, match="double precision"),
+    ):
         pl.steady_state(spec_data(geometry__radius=1e30))
 
 
