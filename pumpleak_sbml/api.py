@@ -23,13 +23,13 @@ RoadRunner (compiled once per process) and steady states in the engine of
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .built_model import BuiltModel, Model, resolve
 from .errors import ModelDefinitionError, SteadyStateNotFoundError
 from .files import write_atomically, write_text
+from .limits import check_time_grid
 from .steady import SteadyState, solver_for
 from .trajectory import Trajectory
 
@@ -203,7 +203,7 @@ def simulate(
     SimulationError
         If the integrator fails, or ``start="steady"`` and there is no steady state.
     """
-    _check_time_grid(end, points)
+    end, points = check_time_grid(end, points)
     built = resolve(model, **overrides)
     if start is None:
         start = "steady" if built.compiled.has_events else "initial"
@@ -299,17 +299,3 @@ def _steady_state(
 def save_csv(trajectory: Trajectory, path: Path, *, overwrite: bool = False) -> Path:
     """Write a trajectory as CSV; never replaces a file unless asked (see :func:`save_sbml`)."""
     return write_atomically(path, trajectory.to_csv, overwrite=overwrite)
-
-
-def _check_time_grid(end: object, points: object) -> None:
-    if (
-        isinstance(end, bool)
-        or not isinstance(end, int | float)
-        or not math.isfinite(end)
-        or not end > 0
-    ):
-        raise ModelDefinitionError(
-            f"the end time must be a positive number of seconds, got {end!r}"
-        )
-    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
-        raise ModelDefinitionError(f"the number of points must be an integer >= 2, got {points!r}")

@@ -43,6 +43,7 @@ import numpy as np
 from .built_model import BuiltModel, Model, resolve
 from .errors import ModelDefinitionError, PumpLeakError, SimulationError
 from .formats import sbml_l2v4
+from .limits import check_time_grid
 from .simulation import load, run_time_course
 from .trajectory import Trajectory
 
@@ -565,6 +566,7 @@ def crosscheck(
     if not (isinstance(tolerance, int | float) and math.isfinite(tolerance) and tolerance >= 0):
         raise ModelDefinitionError(f"the tolerance must be a finite number >= 0, got {tolerance!r}")
     chosen = _check_tools(tools) if tools is not None else None
+    end, points = check_time_grid(end, points)
     built = resolve(model, **overrides)
     sbml = built.sbml
     name = built.compiled.model_id

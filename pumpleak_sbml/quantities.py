@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InvalidOverrideError
+from .limits import warn_if_implausible
 
 __all__ = ["Quantity", "check_overrides"]
 
@@ -37,6 +38,8 @@ class Quantity:
 # Units whose quantities must be strictly positive, or may take any sign.
 _POSITIVE_UNITS = frozenset({"K", "pL", "µm²", "µF/cm²", "µm", "nm"})
 _SIGNED_UNITS = frozenset({"mV", "1", "pH"})
+# Units whose values can be slips of another unit: Celsius for kelvin, M for mM, m for µm.
+_PLAUSIBILITY = {"K": "temperature", "mM": "concentration", "µm": "length"}
 # A potential in a unit of another model's own, as libsbml prints it: "(0.001 volt)^1".
 _POTENTIAL = re.compile(r"\([0-9.eE+-]+ volt\)\^1")
 
@@ -45,7 +48,12 @@ def _check_value(quantity: Quantity, value: object) -> float:
     # numbers.Real admits numpy's integer and float scalars (parameter sweeps use them).
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise InvalidOverrideError(quantity.id, value, "expected a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the largest double
+        raise InvalidOverrideError(
+            quantity.id, value, "too large for a floating-point number (at most 1.8e308)"
+        ) from None
     if not math.isfinite(number):
         raise InvalidOverrideError(quantity.id, value, "expected a finite number")
     unit = quantity.unit
@@ -54,7 +62,21 @@ def _check_value(quantity: Quantity, value: object) -> float:
             raise InvalidOverrideError(quantity.id, value, f"must be positive (in {unit})")
     elif unit not in _SIGNED_UNITS and not _POTENTIAL.fullmatch(unit) and number < 0:
         raise InvalidOverrideError(quantity.id, value, f"must not be negative (in {unit})")
+    kind = _plausibility_kind(quantity)
+    if kind:  # legal, but perhaps a slip
+        warn_if_implausible(quantity.id, number, kind)
     return number
+
+
+def _plausibility_kind(quantity: Quantity) -> str:
+    """Which slip a value could be: an absolute temperature, a concentration or a length.
+
+    A temperature step (the 10 K of a Q10) is in K too, but is no absolute temperature.
+    """
+    kind = _PLAUSIBILITY.get(quantity.unit, "")
+    if kind == "temperature" and "step" in quantity.name:
+        return ""
+    return kind
 
 
 def _refuse(quantity: Quantity | None, name: str, value: object, valid: list[str]) -> None:

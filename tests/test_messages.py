@@ -1,11 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Messages that tell the truth: each failure class has its own message, hints only when likely.
 
-The cases marked ``xfail(strict=True)`` live in ``api.py``, ``simulation.py`` and
-``crosscheck.py``, which are being rewritten (issue 8); each reason says what the message
-or hook must become. When the rewrite makes one pass, strict xfail turns it red so that the
-marker is removed. The reference for "where did it fail" is the integrator itself: the
-time at which a plain time course over the same span fails.
+The cases still marked ``xfail(strict=True)`` are known gaps in ``simulation.py``; each
+reason says what the message must become, and strict xfail turns red when one is fixed.
+The reference for "where did it fail" is the integrator itself: the time at which a plain
+time course over the same span fails.
 """
 
 from __future__ import annotations
@@ -22,13 +21,6 @@ import pumpleak_sbml as pl
 from pumpleak_sbml import limits
 
 PUMP_HINT = "pump stronger than the leaks"
-# Checks made before any work, in api.simulate (issue 8 owns api.py): limits.check_time_grid
-# does them all and names value and limit.
-TIME_GRID_HOOK = "api.simulate must call limits.check_time_grid(end, points) before any work"
-OVERRIDE_HOOK = (
-    "sbml_document.apply_overrides/_check_value must refuse integers beyond float "
-    "(OverflowError today) and call limits.warn_if_implausible for K, mM and µm quantities"
-)
 
 
 @pytest.fixture
@@ -42,42 +34,36 @@ def no_plausibility_warnings() -> Iterator[None]:
 # --- API limits (api.py) ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=TIME_GRID_HOOK + " (OverflowError today)")
 def test_api_end_beyond_float_is_refused_naming_the_limit() -> None:
     """simulate(end=10**400) is a LimitExceededError, not an OverflowError."""
     with pytest.raises(pl.LimitExceededError, match="end time = <an integer of about 401"):
         pl.simulate("pump_leak", 10**400, 11)
 
 
-@pytest.mark.xfail(strict=True, reason=TIME_GRID_HOOK + " (today: CVODE fails, pump blamed)")
 def test_api_end_above_the_limit_is_refused_before_simulating() -> None:
     """simulate(end=1e300) is refused naming 1e+300 s and the 1e+09 s limit."""
     with pytest.raises(pl.LimitExceededError, match=r"1e\+300 s is above the limit of 1e\+09 s"):
         pl.simulate("pump_leak", 1e300, 11)
 
 
-@pytest.mark.xfail(strict=True, reason=TIME_GRID_HOOK + " (today: runs 100,001 points)")
 def test_api_points_above_the_limit_are_refused_before_simulating() -> None:
     """simulate(points=MAX_POINTS + 1) is refused naming the limit."""
     with pytest.raises(pl.LimitExceededError, match="number of points = 100001"):
         pl.simulate("pump_leak", 10.0, limits.MAX_POINTS + 1)
 
 
-@pytest.mark.xfail(strict=True, reason=OVERRIDE_HOOK)
 def test_api_huge_integer_override_of_library_model_is_refused() -> None:
     """to_sbml('pump_leak', g_K=10**400) is an InvalidOverrideError, not an OverflowError."""
     with pytest.raises(pl.InvalidOverrideError, match="g_K"):
         pl.to_sbml("pump_leak", g_K=10**400)
 
 
-@pytest.mark.xfail(strict=True, reason=OVERRIDE_HOOK)
 def test_api_celsius_override_of_library_model_warns() -> None:
     """to_sbml('pump_leak', T=37) warns 'did you mean 310.15 K', as a spec does."""
     with pytest.warns(pl.PlausibilityWarning, match=r"310\.15 K"):
         pl.to_sbml("pump_leak", T=37.0)
 
 
-@pytest.mark.xfail(strict=True, reason=OVERRIDE_HOOK + " (then --strict refuses it)")
 def test_cli_strict_refuses_celsius_override_of_library_model(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -92,9 +78,6 @@ def test_cli_strict_refuses_celsius_override_of_library_model(
 # --- crosscheck (crosscheck.py) -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="crosscheck() must call limits.check_time_grid (ValueError today)"
-)
 @pytest.mark.parametrize("points", [0, 1])
 def test_api_crosscheck_too_few_points_is_our_error(points: int) -> None:
     """crosscheck(points=0 or 1) is a ModelDefinitionError naming the rule."""
@@ -104,9 +87,6 @@ def test_api_crosscheck_too_few_points_is_our_error(points: int) -> None:
         crosscheck("pump_leak", 10.0, points, copasi=False)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="crosscheck() must call limits.check_time_grid (today the integrator runs)"
-)
 def test_api_crosscheck_negative_end_is_our_error() -> None:
     """crosscheck(end=-5) is refused as an end time, not reported as a solver failure."""
     from pumpleak_sbml.crosscheck import crosscheck
