@@ -66,10 +66,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libsbml
-import roadrunner
 
 from . import api
 from .errors import ExportError, ModelDefinitionError
@@ -86,7 +85,11 @@ from .formats.sbml_compose import (
     read_pathway,
     unit_factor,
 )
+from .simulation import new_runner
 from .validation import validate_sbml
+
+if TYPE_CHECKING:
+    import roadrunner
 
 __all__ = ["VOLUME_MODES", "Composition", "compose", "composition_issues"]
 
@@ -417,7 +420,7 @@ def _relative_rate(runner: roadrunner.RoadRunner) -> float:
 
 def _pathway_at_steady_state(plan: Plan) -> roadrunner.RoadRunner:
     """Return a RoadRunner of the pathway alone at its steady state (Newton, or integration)."""
-    runner = roadrunner.RoadRunner(libsbml.writeSBMLToString(plan.pathway))
+    runner = new_runner(libsbml.writeSBMLToString(plan.pathway))
     runner.integrator.setValue("relative_tolerance", 1e-10)
     horizon = 1e3  # pathway time units
     for _ in range(4):

