@@ -346,7 +346,8 @@ from pumpleak_sbml.files import remove_temporaries_on_termination, write_atomica
 def write(temporary):
     temporary.write_text("half of the new content", encoding="utf-8")
     print("writing", flush=True)
-    time.sleep(600)
+    for _ in range(6000):  # short sleeps: a signal handed to another thread still gets through
+        time.sleep(0.1)
 
 remove_temporaries_on_termination()
 write_atomically(Path(sys.argv[1]), write, overwrite=True)
