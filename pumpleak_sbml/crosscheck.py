@@ -68,8 +68,9 @@ _COPASI_SETTINGS = {
     "Max Internal Steps": 10_000_000,
 }
 # COPASI's default steady-state criterion ("Distance and Rate", resolution 1e-9) finds no
-# steady state of any library cell, whatever the Vm formulation (measured, issue 11); the
-# rate criterion finds them to ~1e-9.
+# steady state of any library cell, whatever the Vm formulation: its least-squares distance
+# test cannot resolve a volume in pL beside particle numbers (README, issue 8); the rate
+# criterion finds them to ~1e-9.
 _COPASI_STEADY = {"Target Criterion": "Rate"}
 
 

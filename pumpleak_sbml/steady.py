@@ -199,12 +199,13 @@ _RESOLVED = 1e-9  # relative accuracy below which a direct eigenvalue is recompu
 def _spectrum(matrix: np.ndarray) -> np.ndarray:
     """Return the eigenvalues of a matrix, each from the computation that resolves it.
 
-    A cell's charge relaxes in ~1e-11 s and its volume near the pump limit in ~1e6 s, and a
-    direct eigensolver resolves eigenvalues only to ~2e-16 of the largest: the slow one, the
-    one that says stable or not, can come out with the wrong sign. The small eigenvalues
-    are the large ones of the inverse (an LU solve, accurate here to ~1e-7 against 50-digit
-    arithmetic), so each eigenvalue below the geometric mean of the extremes comes from the
-    inverse and the others from the direct solve, both lists in order of magnitude.
+    Near the pump limit a cell's [Na+]i (~5e-15 mM) relaxes in ~1e-11 s, because E_Na moves
+    by RT/F per e-fold of a vanishing amount, and its volume in ~1e6 s; a direct eigensolver
+    resolves eigenvalues only to ~2e-16 of the largest: the slow one, the one that says
+    stable or not, can come out with the wrong sign. The small eigenvalues are the large ones
+    of the inverse (an LU solve, accurate here to ~1e-7 against 50-digit arithmetic), so each
+    eigenvalue below the geometric mean of the extremes comes from the inverse and the others
+    from the direct solve, both lists in order of magnitude.
     """
     direct = _by_magnitude(np.linalg.eigvals(matrix))
     magnitudes = np.abs(direct)

@@ -332,13 +332,14 @@ def test_eigenvalues_agree_with_roadrunners_rates(
     assert state.certificate.slowest_relaxation_time == pytest.approx(1 / slowest)
 
 
-def test_slow_volume_mode_near_the_pump_limit_is_resolved_beside_the_charge_mode() -> None:
-    """A volume mode of days beside a charge mode of picoseconds: both resolved, stable.
+def test_slow_volume_mode_near_the_pump_limit_is_resolved_beside_the_fast_sodium_mode() -> None:
+    """A volume mode of days beside a Na+ mode of picoseconds: both resolved, stable.
 
-    Near the existence limit the volume relaxes at -4.6e-6/s beside a charge mode of
-    -4e11/s. A direct eigensolver resolves only ~1e-4/s there and once called such a point
-    unstable; the certificate's slowest eigenvalue must equal the one that 50-digit arithmetic
-    (mpmath) finds for the same matrix, to 1e-8, and the state must be stable.
+    Near the existence limit the volume relaxes at -4.6e-6/s beside a Na+ mode of -4e11/s
+    ([Na+]i is ~5e-15 mM, and E_Na moves by RT/F per e-fold of it). A direct eigensolver
+    resolves only ~1e-4/s there and once called such a point unstable; the certificate's
+    slowest eigenvalue must equal the one that 50-digit arithmetic (mpmath) finds for the
+    same matrix, to 1e-8, and the state must be stable.
     """
     import mpmath
 
