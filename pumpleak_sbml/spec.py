@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import math
 import numbers
 import re
@@ -897,6 +898,16 @@ def read_spec_file(path: Path) -> dict[str, Any]:
         if isinstance(err, UnicodeDecodeError):
             reason = f"it is not UTF-8 text (byte {err.start})"
         raise ModelDefinitionError(f"cannot read spec {path}: {reason}") from err
+    return copy.deepcopy(_parsed_spec_text(text, str(path)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_spec_text(text: str, path: str) -> dict[str, Any]:
+    """Parse a spec file's TOML once per text (the file's path is only for messages).
+
+    A loop over one file's overrides reads the file on each call, so an edit is seen at
+    once, but parses it only when it changed. Callers get a deep copy (``read_spec_file``).
+    """
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -158,6 +158,24 @@ def test_spec_file_and_dict_give_equal_specs(tmp_path: Path) -> None:
     assert pl.load_spec(path) == pl.spec_from_dict(data)
 
 
+def test_an_edited_spec_file_is_read_again(tmp_path: Path) -> None:
+    """A spec file is parsed once per content: an edit between two calls is seen at once.
+
+    The reference is the first file with the edit as an override: the same cell.
+    """
+    path = write_toml(tmp_path / "cell.toml", base_spec())
+    first = pl.steady_state(path)
+    edited = base_spec()
+    edited["leaks"]["Na"]["g"] *= 1.5
+    write_toml(path, edited)
+    second = pl.steady_state(path)
+    assert second["Vm"] != pytest.approx(first["Vm"], rel=1e-6)
+    original = write_toml(tmp_path / "original.toml", base_spec())
+    reference = pl.steady_state(original, **{"leaks.Na.g": edited["leaks"]["Na"]["g"]})
+    assert second["Vm"] == pytest.approx(reference["Vm"], rel=1e-12)
+    assert pl.load_spec(path) == pl.spec_from_dict(edited)
+
+
 def test_spec_key_order_does_not_matter() -> None:
     """Shuffling the key order of every table (nested too) gives an equal CellSpec."""
     reference = pl.spec_from_dict(base_spec())
