@@ -369,7 +369,7 @@ def _substitute(node: libsbml.ASTNode, replacements: dict[str, libsbml.ASTNode])
     """Replace (in place) every name in ``replacements`` below ``node`` by a copy of its value."""
     for index in range(node.getNumChildren()):
         child = node.getChild(index)
-        if child.getType() == libsbml.AST_NAME and child.getName() in replacements:
+        if child.isName() and child.getName() in replacements:
             node.replaceChild(index, replacements[child.getName()].deepCopy(), True)
         else:
             _substitute(child, replacements)
@@ -382,15 +382,14 @@ def _rewritten(
 ) -> libsbml.ASTNode:
     """Return ``math`` with names replaced, divided by ``target`` (the conversion) if given."""
     copy = math.deepCopy()
-    if copy.getType() == libsbml.AST_NAME and copy.getName() in replacements:
+    if copy.isName() and copy.getName() in replacements:
         copy = replacements[copy.getName()].deepCopy()
     else:
         _substitute(copy, replacements)
     if target is None:
         return copy
-    quotient = libsbml.ASTNode(libsbml.AST_DIVIDE)
-    quotient.addChild(copy)
-    quotient.addChild(target.deepCopy())
+    quotient = _name(f"numerator / {target.getName()}")
+    quotient.replaceChild(0, copy, True)
     return quotient
 
 
@@ -458,8 +457,18 @@ def _conversion(
     parameter.setUnits(ratio.getId())
     parameter.setConstant(True)
     parameter.setSBOTerm(2)
-    node = libsbml.ASTNode(libsbml.AST_NAME)
-    node.setName(parameter.getId())
+    return _name(parameter.getId())
+
+
+def _name(formula: str) -> libsbml.ASTNode:
+    """Parse a formula of names (no ``ASTNode(type)``: the type enum is not int-safe).
+
+    Once libsedml is imported (the OMEX export), libsbml's ``getType()`` returns SWIG
+    objects instead of ints, so this module never compares or passes node types.
+    """
+    node = libsbml.parseL3Formula(formula)
+    if node is None:
+        raise ExportError(f"could not write {formula}: {libsbml.getLastParseL3Error()}")
     return node
 
 
@@ -631,12 +640,7 @@ def _substance_name(model: libsbml.Model, substance: str, factor: float) -> str:
 
 
 def _product(sid: str, conversion: libsbml.ASTNode) -> libsbml.ASTNode:
-    product = libsbml.ASTNode(libsbml.AST_TIMES)
-    name = libsbml.ASTNode(libsbml.AST_NAME)
-    name.setName(sid)
-    product.addChild(name)
-    product.addChild(conversion.deepCopy())
-    return product
+    return _name(f"{sid} * {conversion.getName()}")
 
 
 def _rewrite_math(
