@@ -28,13 +28,13 @@ import libsbml
 import numpy as np
 import pytest
 import roadrunner
+from same_model import SAME_MODEL_TOLERANCE, tightened
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
 from pumpleak_sbml.portable import current_balance, volume_in_attolitres
 from pumpleak_sbml.sbml_document import without_events
 from pumpleak_sbml.validation import validate_sbml
-from tests.same_model import SAME_MODEL_TOLERANCE, tightened
 
 _SPECS = sorted((Path(__file__).resolve().parents[2] / "models" / "specs").glob("*.toml"))
 LIBRARY = pl.list_models()
