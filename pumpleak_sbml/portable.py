@@ -29,10 +29,16 @@ conservation), which every tool integrates right at ordinary tolerances (rtol 1e
 3e-5 instead of 2e-2; measured in RoadRunner, Myokit, AMICI, COPASI and SciPy). Export it
 with ``pumpleak export MODEL --format sbml-current-balance``; the library models themselves
 keep the charge-difference form (see the README for why).
+
+:func:`copasi_ready` writes the cell's volume in aL and its amounts in zmol (the same mM),
+a pure change of units after which COPASI's default steady-state task finds the steady
+state (in pL its least-squares distance test refuses even the exact one), and uses the
+current-balance Vm where the leaks are GHK. Export it with ``--format sbml-copasi``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import libsbml
@@ -42,7 +48,7 @@ from .errors import ExportError
 from .ode_model import SymbolicOde, read_ode_system
 from .validation import check_sbml
 
-__all__ = ["current_balance", "expand_initial_assignments"]
+__all__ = ["copasi_ready", "current_balance", "expand_initial_assignments", "volume_in_attolitres"]
 
 
 def expand_initial_assignments(sbml: str, name: str) -> str:
@@ -351,3 +357,392 @@ def _note(model: libsbml.Model, potential: str, derived: str) -> None:
         f"({potential} = net charge / capacitance) and needs only ordinary integrator "
         "tolerances.</p>"
     )
+
+
+# --- the cell's volume in aL and its amounts in zmol, for COPASI ------------------------------
+
+_ATTOLITRE = 1e-21  # m^3 (1e-18 L): the volume unit COPASI's steady-state tests need
+_VOLUME_UNIT = "aL"
+
+
+def _substitute(node: libsbml.ASTNode, replacements: dict[str, libsbml.ASTNode]) -> None:
+    """Replace (in place) every name in ``replacements`` below ``node`` by a copy of its value."""
+    for index in range(node.getNumChildren()):
+        child = node.getChild(index)
+        if child.isName() and child.getName() in replacements:
+            node.replaceChild(index, replacements[child.getName()].deepCopy(), True)
+        else:
+            _substitute(child, replacements)
+
+
+def _rewritten(
+    math: libsbml.ASTNode,
+    replacements: dict[str, libsbml.ASTNode],
+    target: libsbml.ASTNode | None,
+) -> libsbml.ASTNode:
+    """Return ``math`` with names replaced, divided by ``target`` (the conversion) if given."""
+    copy = math.deepCopy()
+    if copy.isName() and copy.getName() in replacements:
+        copy = replacements[copy.getName()].deepCopy()
+    else:
+        _substitute(copy, replacements)
+    if target is None:
+        return copy
+    quotient = _name(f"numerator / {target.getName()}")
+    quotient.replaceChild(0, copy, True)
+    return quotient
+
+
+def _si_unit(model: libsbml.Model, unit_id: str, what: str) -> tuple[float, libsbml.UnitDefinition]:
+    from .sbml_document import _unit_definition, si_factor
+
+    definition = _unit_definition(model, unit_id)
+    if definition is None:
+        raise ExportError(f"{what} has no unit to rescale")
+    return si_factor(definition)
+
+
+def _free_id(model: libsbml.Model, wanted: str) -> str:
+    if model.getElementBySId(wanted) is not None or model.getUnitDefinition(wanted) is not None:
+        raise ExportError(f"the id {wanted} is taken")
+    return wanted
+
+
+def _scaled_unit(
+    model: libsbml.Model, unit_id: str, factor: float, wanted: str
+) -> libsbml.UnitDefinition:
+    """Add a unit that is ``factor`` times the unit ``unit_id`` (a power of ten: its scale)."""
+    from .sbml_document import _unit_definition
+
+    old = _unit_definition(model, unit_id)
+    if old is None:
+        raise ExportError(f"the unit {unit_id} is not defined")
+    new = libsbml.UnitDefinition(model.getLevel(), model.getVersion())
+    new.setId(_free_id(model, wanted))
+    exponent = round(math.log10(factor))
+    for index, unit in enumerate(old.getListOfUnits()):
+        copy = unit.clone()
+        if index == 0:
+            if abs(math.log10(factor) - exponent) < 1e-12 and unit.getExponent() == 1:
+                copy.setScale(unit.getScale() + exponent)
+            else:
+                copy.setMultiplier(unit.getMultiplier() * factor ** (1 / unit.getExponent()))
+        new.addUnit(copy)
+    model.addUnitDefinition(new)
+    return model.getUnitDefinition(new.getId())
+
+
+def _conversion(
+    model: libsbml.Model, old_unit: str, new_unit: str, value: float
+) -> libsbml.ASTNode:
+    """Add the constant ``<old>_per_<new>`` (the number 1 written in two units); return its name."""
+    from .sbml_document import _unit_definition
+
+    ratio = libsbml.UnitDefinition(model.getLevel(), model.getVersion())
+    ratio.setId(_free_id(model, f"{old_unit}_over_{new_unit}"))
+    old = _unit_definition(model, old_unit)
+    if old is None:
+        raise ExportError(f"the unit {old_unit} is not defined")
+    for unit in old.getListOfUnits():
+        ratio.addUnit(unit.clone())
+    for unit in model.getUnitDefinition(new_unit).getListOfUnits():
+        inverted = unit.clone()
+        inverted.setExponent(-unit.getExponent())
+        ratio.addUnit(inverted)
+    model.addUnitDefinition(ratio)
+    parameter = model.createParameter()
+    parameter.setId(_free_id(model, f"{old_unit}_per_{new_unit}"))
+    parameter.setName(f"{old_unit} per {new_unit}")
+    parameter.setValue(value)
+    parameter.setUnits(ratio.getId())
+    parameter.setConstant(True)
+    parameter.setSBOTerm(2)
+    return _name(parameter.getId())
+
+
+def _name(formula: str) -> libsbml.ASTNode:
+    """Parse a formula of names (no ``ASTNode(type)``: the type enum is not int-safe).
+
+    Once libsedml is imported (the OMEX export), libsbml's ``getType()`` returns SWIG
+    objects instead of ints, so this module never compares or passes node types.
+    """
+    node = libsbml.parseL3Formula(formula)
+    if node is None:
+        raise ExportError(f"could not write {formula}: {libsbml.getLastParseL3Error()}")
+    return node
+
+
+def _interior(model: libsbml.Model) -> list[libsbml.Compartment]:
+    """Return the compartments whose size is a state or that hold non-boundary species."""
+    moving = {
+        species.getCompartment()
+        for species in model.getListOfSpecies()
+        if not species.getBoundaryCondition()
+    }
+    return [
+        compartment
+        for compartment in model.getListOfCompartments()
+        if compartment.getId() in moving or model.getRateRule(compartment.getId()) is not None
+    ]
+
+
+def volume_in_attolitres(sbml: str, name: str) -> str:
+    """Return the same model with the cell's volume in aL and its amounts in zmol.
+
+    A pure change of units. Every compartment whose size is a state or that holds species
+    which reactions move gets the unit aL (1e-18 L), and each species in it a substance unit
+    scaled by the same factor (fmol -> zmol beside pL -> aL), so every concentration keeps its
+    number. Each use of a rescaled quantity ``q`` in a rule, initial assignment, kinetic law,
+    trigger or event assignment becomes ``q * <old>_per_<new>`` (a new constant, exactly 1 in
+    its units), math that sets ``q`` is divided by that constant, and literal sizes and
+    amounts are multiplied. The reactions' extent unit becomes the species' new unit (each
+    kinetic law divided by ``<old extent>_per_<new>``), and the model's default volume and
+    substance units become aL and zmol (elements that relied on the old defaults get them
+    written out), because COPASI reads every number in the model's default units.
+
+    Parameters
+    ----------
+    sbml
+        Validated SBML Level 3 text.
+    name
+        The model's name, for messages.
+
+    Returns
+    -------
+    str
+        The rescaled SBML; it passes the same strict validation (units and scale).
+
+    Raises
+    ------
+    ExportError
+        If no compartment qualifies, one is set by an assignment rule or is not
+        three-dimensional, the model has an algebraic rule, reactions move species whose new
+        units differ, or an id the transform adds is taken.
+    """
+    document = libsbml.readSBMLFromString(sbml)
+    model = document.getModel()
+    try:
+        _rescale(model)
+    except ExportError as err:
+        raise ExportError(f"{name}: {err}") from err
+    text = str(libsbml.writeSBMLToString(document))
+    check_sbml(text, f"{name} (volume in aL)")
+    return text
+
+
+def _rescale(model: libsbml.Model) -> None:
+    compartments = _interior(model)
+    if not compartments:
+        raise ExportError("no compartment has a variable volume or moving species")
+    if any(rule.isAlgebraic() for rule in model.getListOfRules()):
+        raise ExportError("an algebraic rule cannot be rescaled")
+    rescaling = _Rescaling(model)
+    for compartment in compartments:
+        factor = rescaling.compartment(compartment)
+        for species in model.getListOfSpecies():
+            if species.getCompartment() == compartment.getId():
+                rescaling.species(species, factor)
+    _rewrite_math(model, rescaling.replacements, rescaling.targets)
+    _convert_reactions(model, rescaling.reacting, rescaling.conversions)
+    _model_defaults(model, _VOLUME_UNIT, set(rescaling.reacting.values()))
+
+
+class _Rescaling:
+    """What the rescaled quantities become: ``q -> q * conversion``, targets divided by it."""
+
+    def __init__(self, model: libsbml.Model) -> None:
+        self.model = model
+        self.replacements: dict[str, libsbml.ASTNode] = {}
+        self.targets: dict[str, libsbml.ASTNode] = {}
+        self.conversions: dict[tuple[str, str], libsbml.ASTNode] = {}
+        self.reacting: dict[str, str] = {}  # non-boundary species id -> its new substance unit
+
+    def _convert(self, sid: str, old: str, new: str, factor: float) -> None:
+        key = (old, new)
+        if key not in self.conversions:
+            self.conversions[key] = _conversion(self.model, old, new, 1 / factor)
+        self.replacements[sid] = _product(sid, self.conversions[key])
+        self.targets[sid] = self.conversions[key]
+
+    def compartment(self, compartment: libsbml.Compartment) -> float:
+        """Put a compartment in aL; return the factor its numbers are multiplied by."""
+        model, cid = self.model, compartment.getId()
+        if model.getAssignmentRule(cid) is not None:
+            raise ExportError(f"the size of {cid} is an assignment rule")
+        if compartment.getSpatialDimensions() != 3:
+            raise ExportError(f"compartment {cid} is not three-dimensional")
+        old = compartment.getUnits() or model.getVolumeUnits()
+        old_factor, old_si = _si_unit(model, old, f"compartment {cid}")
+        if not libsbml.UnitDefinition.areEquivalent(old_si, _si_unit(model, "litre", "")[1]):
+            raise ExportError(f"the unit {old} of compartment {cid} is not a volume")
+        factor = old_factor / _ATTOLITRE  # new number = factor * old number
+        _ensure_unit(model, "litre", 1e-18, _VOLUME_UNIT)
+        self._convert(cid, old, _VOLUME_UNIT, factor)
+        compartment.setUnits(_VOLUME_UNIT)
+        if compartment.isSetSize():
+            compartment.setSize(compartment.getSize() * factor)
+        return factor
+
+    def species(self, species: libsbml.Species, factor: float) -> None:
+        """Scale a species' substance unit like its compartment's volume (same concentration)."""
+        model, sid = self.model, species.getId()
+        substance = species.getSubstanceUnits() or model.getSubstanceUnits()
+        wanted = _substance_name(model, substance, factor)
+        _ensure_unit(model, substance, 1 / factor, wanted)
+        species.setSubstanceUnits(wanted)
+        if species.isSetInitialAmount():
+            species.setInitialAmount(species.getInitialAmount() * factor)
+        if not species.getBoundaryCondition():
+            self.reacting[sid] = wanted
+        # A concentration keeps its number; an amount is converted wherever it is used.
+        if species.getHasOnlySubstanceUnits():
+            self._convert(sid, substance, wanted, factor)
+
+
+def _ensure_unit(model: libsbml.Model, unit_id: str, factor: float, wanted: str) -> None:
+    """Add ``wanted`` = factor * ``unit_id`` unless the model has it (then it must agree)."""
+    if model.getUnitDefinition(wanted) is None:
+        _scaled_unit(model, unit_id, factor, wanted)
+        return
+    found, found_si = _si_unit(model, wanted, f"unit {wanted}")
+    expected, expected_si = _si_unit(model, unit_id, f"unit {unit_id}")
+    if not libsbml.UnitDefinition.areEquivalent(found_si, expected_si) or not math.isclose(
+        found, factor * expected, rel_tol=1e-12
+    ):
+        raise ExportError(f"the model's unit {wanted} is not {factor:g} {unit_id}")
+
+
+def _model_defaults(model: libsbml.Model, volume: str, substances: set[str]) -> None:
+    """Make aL and zmol the model's default units: COPASI takes those for every element.
+
+    COPASI 4.48 ignores the units of single compartments and species and reads every number
+    in the model's volume and substance units, so those defaults must be the rescaled ones.
+    Elements that relied on the old defaults get them written out first.
+    """
+    if len(substances) != 1:
+        raise ExportError("the rescaled species do not share one substance unit")
+    (substance,) = substances
+    for compartment in model.getListOfCompartments():
+        if not compartment.isSetUnits() and model.getVolumeUnits():
+            compartment.setUnits(model.getVolumeUnits())
+    for species in model.getListOfSpecies():
+        if not species.isSetSubstanceUnits() and model.getSubstanceUnits():
+            species.setSubstanceUnits(model.getSubstanceUnits())
+    model.setVolumeUnits(volume)
+    model.setSubstanceUnits(substance)
+
+
+def _substance_name(model: libsbml.Model, substance: str, factor: float) -> str:
+    old_factor, _ = _si_unit(model, substance, f"substance unit {substance}")
+    if abs(old_factor / factor / 1e-21 - 1) < 1e-12 and substance in ("fmol", "substance"):
+        return "zmol"
+    return f"{substance}_in_aL"
+
+
+def _product(sid: str, conversion: libsbml.ASTNode) -> libsbml.ASTNode:
+    return _name(f"{sid} * {conversion.getName()}")
+
+
+def _rewrite_math(
+    model: libsbml.Model,
+    replacements: dict[str, libsbml.ASTNode],
+    targets: dict[str, libsbml.ASTNode],
+) -> None:
+    def rewrite(element: libsbml.SBase, target: str | None) -> None:
+        if element is not None and element.isSetMath():
+            element.setMath(_rewritten(element.getMath(), replacements, targets.get(target or "")))
+
+    for rule in model.getListOfRules():
+        rewrite(rule, rule.getVariable())
+    for assignment in model.getListOfInitialAssignments():
+        rewrite(assignment, assignment.getSymbol())
+    for reaction in model.getListOfReactions():
+        law = reaction.getKineticLaw()
+        if law is None:
+            continue
+        for local in law.getListOfLocalParameters():
+            if local.getId() in replacements:
+                raise ExportError(f"a local parameter of {reaction.getId()} hides {local.getId()}")
+        rewrite(law, None)
+    for event in model.getListOfEvents():
+        for part in (event.getTrigger(), event.getDelay(), event.getPriority()):
+            rewrite(part, None)
+        for assignment in event.getListOfEventAssignments():
+            rewrite(assignment, assignment.getVariable())
+
+
+def _convert_reactions(
+    model: libsbml.Model,
+    reacting: dict[str, str],
+    conversions: dict[tuple[str, str], libsbml.ASTNode],
+) -> None:
+    """Put the reactions' extent in the rescaled species' unit (zmol), laws divided to match.
+
+    SBML's species ``conversionFactor`` would say the same, but COPASI 4.48 ignores it (its
+    time courses then move the ions 1e6 times too slowly), so the extent itself changes.
+    """
+    moved = {
+        reference.getSpecies()
+        for reaction in model.getListOfReactions()
+        for references in (reaction.getListOfReactants(), reaction.getListOfProducts())
+        for reference in references
+        if not model.getSpecies(reference.getSpecies()).getBoundaryCondition()
+    }
+    if not moved:
+        return
+    units = {reacting.get(sid, "") for sid in moved}
+    if len(units) != 1 or "" in units:
+        raise ExportError(
+            "reactions move species of different substance units after rescaling: "
+            + ", ".join(sorted(moved))
+        )
+    (unit,) = units
+    extent = model.getExtentUnits()
+    if not extent:
+        raise ExportError("the model has no extent unit")
+    key = (extent, unit)
+    if key not in conversions:
+        extent_factor, _ = _si_unit(model, extent, "the extent unit")
+        unit_factor, _ = _si_unit(model, unit, f"the unit {unit}")
+        conversions[key] = _conversion(model, extent, unit, unit_factor / extent_factor)
+    for reaction in model.getListOfReactions():
+        law = reaction.getKineticLaw()
+        if law is not None and law.isSetMath():
+            law.setMath(_rewritten(law.getMath(), {}, conversions[key]))
+    model.setExtentUnits(unit)
+
+
+def _has_ghk_leaks(model: libsbml.Model) -> bool:
+    """Tell whether an ion leaks by GHK: a permeability ``P_<ion>`` of an ion ``<ion>_i``.
+
+    The identifier contract names an ion's membrane permeability ``P_Na`` (GHK leaks) and its
+    conductance ``g_Na`` (ohmic leaks); ``P_f`` is water's.
+    """
+    species = {s.getId() for s in model.getListOfSpecies()}
+    return any(
+        parameter.getId().startswith("P_") and f"{parameter.getId()[2:]}_i" in species
+        for parameter in model.getListOfParameters()
+    )
+
+
+def copasi_ready(sbml: str, name: str) -> str:
+    """Return SBML whose steady states COPASI's default settings find.
+
+    The volume in aL and the amounts in zmol (:func:`volume_in_attolitres`), and, where the
+    leaks are GHK, Vm in the current-balance form (:func:`current_balance`). COPASI's default
+    steady-state task (Enhanced Newton, resolution 1e-9, "Distance and Rate") judges a state
+    by a least-squares distance on particle numbers (~4e9) beside the compartment sizes: with
+    the volume in pL (~0.5) the Jacobian's condition number is ~1e18, the volume's row is lost
+    and even the exact steady state is refused; in aL (~5e5) it is found to ~1e-13. GHK
+    leaks in the charge-difference form still fail (their Vm derivative is too steep for the
+    default derivation factor); in the current-balance form they are found.
+
+    Raises
+    ------
+    ExportError
+        As :func:`volume_in_attolitres` and, for GHK cells, :func:`current_balance`.
+    """
+    document = libsbml.readSBMLFromString(sbml)
+    if _has_ghk_leaks(document.getModel()):
+        sbml = current_balance(sbml, name)
+    return volume_in_attolitres(sbml, name)

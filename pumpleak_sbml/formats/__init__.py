@@ -100,6 +100,12 @@ FORMATS: dict[str, Format] = {
             "sbml_current_balance",
         ),
         Format(
+            "sbml-copasi",
+            ".xml",
+            "SBML L3V2 for COPASI's defaults: volume in aL, amounts in zmol, GHK cells' Vm a state",
+            "sbml_copasi",
+        ),
+        Format(
             "cellml",
             ".cellml",
             "CellML 2.0: the ODEs with units (no events; valid under libcellml)",
