@@ -639,6 +639,20 @@ def _elsewhere(name: str, built: pl.BuiltModel, state: pl.SteadyState | None, en
             f"(`pumpleak export {name} --format omex -o {name}.omex`) carries both starts, and "
             f'`te.executeCombineArchive("{name}.omex")` runs them. Myokit ignores SBML events.'
         )
+    if state is not None:
+        negative = [sid for sid, amount in state.amounts.items() if amount < 0]
+        caveat = (
+            f" (not for this model: its {', '.join(negative)} is negative at steady state, which "
+            'COPASI refuses unless "Accept Negative Concentrations" is set)'
+            if negative
+            else ""
+        )
+        notes.append(
+            "COPASI's steady-state task with its default settings needs "
+            f"`pumpleak export {name} --format sbml-copasi -o {name}_copasi.xml`: the same "
+            "model with the volume in aL and the amounts in zmol (every mM unchanged), in which "
+            f"its distance test can resolve the volume{caveat}."
+        )
     tab = "    "
 
     def indent(code: str) -> str:

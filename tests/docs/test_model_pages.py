@@ -197,6 +197,21 @@ def test_species_are_upright_and_parameters_italic() -> None:
     assert model_pages.latex_name("K_i") == r"K_{\mathrm{i}}"
 
 
+def test_pages_send_copasi_steady_states_to_the_copasi_ready_export() -> None:
+    """Pages with a steady state name ``--format sbml-copasi`` for COPASI's steady state.
+
+    Where an amount of that steady state is negative (proton_vesicle's excess H+), the page
+    says COPASI's defaults refuse it; a model without a steady state gets no such line.
+    """
+    pump_leak = model_pages.model_page("pump_leak").markdown
+    assert "--format sbml-copasi" in pump_leak
+    assert "Accept Negative Concentrations" not in pump_leak
+    vesicle = model_pages.model_page("proton_vesicle").markdown
+    assert pl.steady_state("proton_vesicle").amounts["H_i"] < 0
+    assert "its H_i is negative at steady state" in vesicle
+    assert "--format sbml-copasi" not in model_pages.model_page("donnan_swelling").markdown
+
+
 def _snippets(markdown: str) -> dict[str, str]:
     """Return the Python code of each tab of a page's "Use it elsewhere" section, by label."""
     blocks = re.findall(r'=== "([^"]+)"\n\n    ```python\n(.*?)\n    ```', markdown, re.DOTALL)
