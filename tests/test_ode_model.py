@@ -38,11 +38,9 @@ functions by one-sided differences. Initial values: INITIAL_RTOL = 1e-12, no flo
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import subprocess
 import sys
-import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -54,6 +52,7 @@ import mpmath  # type: ignore[import-untyped]
 import numpy as np
 import pytest
 import roadrunner
+import strategies
 from hypothesis import HealthCheck, given, settings
 
 import pumpleak_sbml as pl
@@ -80,21 +79,6 @@ JACOBIAN_DIGITS = 40
 _HERE = Path(__file__).resolve().parent
 _SPECS = sorted((_HERE.parent / "models" / "specs").glob("*.toml"))
 _BIOMODELS = sorted((_HERE / "data" / "biomodels").glob("*.xml"))
-
-
-def _load_strategies() -> types.ModuleType:
-    """Import ``tests/strategies.py`` by path (it is not importable by name under importlib)."""
-    path = _HERE / "strategies.py"
-    spec = importlib.util.spec_from_file_location("pumpleak_spec_strategies", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-strategies = _load_strategies()
 
 
 # --- the models and how to perturb them --------------------------------------------------------

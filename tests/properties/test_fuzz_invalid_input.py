@@ -14,38 +14,21 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import importlib.util
 import io
 import os
-import sys
 import tempfile
 import tomllib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+import strategies
 from hypothesis import given, note
 from hypothesis import strategies as st
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.cli import main
 from pumpleak_sbml.spec import NEW_SPEC_TEMPLATE, apply_spec_overrides, spec_override_names
-
-
-def _load_strategies() -> ModuleType:
-    """Import ``tests/strategies.py`` by path (it is not importable by name under importlib)."""
-    path = Path(__file__).parent.parent / "strategies.py"
-    spec = importlib.util.spec_from_file_location("pumpleak_fuzz_strategies", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-strategies = _load_strategies()
 
 # Characters: one line, whatever the size of the input. An unknown override name is answered
 # with the list of settable names (~650 characters for a full spec), hence the margin.

@@ -9,36 +9,18 @@ from the Hypothesis profile (``dev`` 10, ``ci`` 20; see ``tests/conftest.py``).
 from __future__ import annotations
 
 import copy
-import importlib.util
 import random
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
+import strategies
 from hypothesis import given, note
 from hypothesis import strategies as st
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.spec import spec_to_dict
 from pumpleak_sbml.testing import shuffled
-
-
-def _load_strategies() -> ModuleType:
-    """Import ``tests/strategies.py`` by path (it is not importable by name under importlib)."""
-    path = Path(__file__).parent.parent / "strategies.py"
-    spec = importlib.util.spec_from_file_location("pumpleak_spec_strategies", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-strategies = _load_strategies()
 
 # Balance tolerances at a steady state (relative). The engine certifies every rate to 1e-10 of
 # the gross flux that meets in it (or 64 times its rounding noise, ~1e-12..1e-9 over the drawn

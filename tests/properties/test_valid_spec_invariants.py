@@ -19,35 +19,17 @@ Run the 1,000-example tier with ``HYPOTHESIS_PROFILE=slow pytest -m slow``.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import itertools
 import random
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+import strategies
 from hypothesis import given, note
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.sbml_compiler import antimony_to_sbml
 from pumpleak_sbml.testing import shuffled
-
-
-def _load_strategies() -> ModuleType:
-    """Import ``tests/strategies.py`` by path (it is not importable by name under importlib)."""
-    path = Path(__file__).parent.parent / "strategies.py"
-    spec = importlib.util.spec_from_file_location("pumpleak_invariant_strategies", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-strategies = _load_strategies()
 
 FARADAY = 96485.33212  # C/mol (CODATA 2018, exact in the 2019 SI)
 VALENCE = {"Na_i": 1.0, "K_i": 1.0, "Cl_i": -1.0}
