@@ -55,6 +55,7 @@ __all__ = [
     "check_name_length",
     "check_text_size",
     "check_time_grid",
+    "finite_float",
     "read_limited",
     "warn_if_implausible",
 ]
@@ -165,7 +166,7 @@ def _regular_size(descriptor: int) -> int | None:
     return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
-def _finite(value: object) -> float | None:
+def finite_float(value: object) -> float | None:
     """Return a real number as a finite float, or None (huge integers included)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
@@ -186,9 +187,9 @@ def check_time_grid(end: object, points: object) -> tuple[float, int]:
     ModelDefinitionError
         If ``end`` is not a finite positive number or ``points`` not an integer >= 2.
     """
-    if _finite(end) is None and _is_huge(end):
+    if finite_float(end) is None and _is_huge(end):
         raise LimitExceededError("end time", short_repr(end), "", f"{MAX_END_TIME:g} s")
-    number = _finite(end)
+    number = finite_float(end)
     if number is None or number <= 0:
         raise ModelDefinitionError(
             f"the end time must be a positive number of seconds, got {short_repr(end)}"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
-import math
 import numbers
 import re
 import tomllib
@@ -36,6 +35,7 @@ from .limits import (
     MAX_NAME_LENGTH,
     MAX_SPEC_BYTES,
     check_name_length,
+    finite_float,
     read_limited,
     warn_if_implausible,
 )
@@ -415,7 +415,7 @@ def _number(
             raise ModelDefinitionError(f"spec is missing the required key {full}")
         return default
     value = data[key]
-    number = _finite_float(value)
+    number = finite_float(value)
     if number is None:
         too_large = isinstance(value, int) and not isinstance(value, bool)
         rule = "too large for a floating-point number (at most 1.8e308)"
@@ -425,17 +425,6 @@ def _number(
     if minimum == "non-negative" and number < 0:
         raise _fail(full, value, "must not be negative")
     return number
-
-
-def _finite_float(value: object) -> float | None:
-    """Return a real number as a finite float, else None (also for integers beyond 1.8e308)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -719,7 +708,7 @@ def apply_spec_overrides(
             )
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise InvalidOverrideError(name, value, "expected a number")
-        if _finite_float(value) is None:
+        if finite_float(value) is None:
             raise InvalidOverrideError(name, value, "expected a finite number")
         *tables, leaf = names[name].split(".")
         target = edited
