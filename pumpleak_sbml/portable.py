@@ -33,12 +33,16 @@ keep the charge-difference form (see the README for why).
 :func:`copasi_ready` writes the cell's volume in aL and its amounts in zmol (the same mM),
 a pure change of units after which COPASI's default steady-state task finds the steady
 state (in pL its least-squares distance test refuses even the exact one), and uses the
-current-balance Vm where the leaks are GHK. Export it with ``--format sbml-copasi``.
+current-balance Vm where the leaks are GHK, and writes a species whose steady amount is
+negative (a signed excess such as ``proton_vesicle``'s H_i) as its positive deficit
+(:func:`negative_species_as_deficits`), because COPASI refuses a negative species. Export it
+with ``--format sbml-copasi``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import libsbml
@@ -48,7 +52,13 @@ from .errors import ExportError
 from .ode_model import SymbolicOde, read_ode_system
 from .validation import check_sbml
 
-__all__ = ["copasi_ready", "current_balance", "expand_initial_assignments", "volume_in_attolitres"]
+__all__ = [
+    "copasi_ready",
+    "current_balance",
+    "expand_initial_assignments",
+    "negative_species_as_deficits",
+    "volume_in_attolitres",
+]
 
 
 def expand_initial_assignments(sbml: str, name: str) -> str:
@@ -489,16 +499,17 @@ def _interior(model: libsbml.Model) -> list[libsbml.Compartment]:
 def volume_in_attolitres(sbml: str, name: str) -> str:
     """Return the same model with the cell's volume in aL and its amounts in zmol.
 
-    A pure change of units. Every compartment whose size is a state or that holds species
-    which reactions move gets the unit aL (1e-18 L), and each species in it a substance unit
-    scaled by the same factor (fmol -> zmol beside pL -> aL), so every concentration keeps its
-    number. Each use of a rescaled quantity ``q`` in a rule, initial assignment, kinetic law,
-    trigger or event assignment becomes ``q * <old>_per_<new>`` (a new constant, exactly 1 in
-    its units), math that sets ``q`` is divided by that constant, and literal sizes and
-    amounts are multiplied. The reactions' extent unit becomes the species' new unit (each
-    kinetic law divided by ``<old extent>_per_<new>``), and the model's default volume and
-    substance units become aL and zmol (elements that relied on the old defaults get them
-    written out), because COPASI reads every number in the model's default units.
+    A pure change of units. Every three-dimensional compartment (the cell, whose size is a state
+    or which holds species that reactions move, and the medium) gets the unit aL (1e-18 L), and
+    each species in it a substance unit scaled by the same factor (fmol -> zmol beside pL ->
+    aL), so every concentration keeps its number. Each use of a rescaled quantity ``q`` in a
+    rule, initial assignment, kinetic law, trigger or event assignment becomes ``q *
+    <old>_per_<new>`` (a new constant, exactly 1 in its units), math that sets ``q`` is divided
+    by that constant, and literal sizes and amounts are multiplied. The reactions' extent unit
+    becomes the species' new unit (each kinetic law divided by ``<old extent>_per_<new>``), and
+    the model's default volume and substance units become aL and zmol (elements that relied on
+    the old defaults get them written out), because COPASI reads every number in the model's
+    default units.
 
     Parameters
     ----------
@@ -531,9 +542,16 @@ def volume_in_attolitres(sbml: str, name: str) -> str:
 
 
 def _rescale(model: libsbml.Model) -> None:
-    compartments = _interior(model)
-    if not compartments:
+    interior = _interior(model)
+    if not interior:
         raise ExportError("no compartment has a variable volume or moving species")
+    # The medium too: COPASI reads every size in the model's default unit, aL.
+    compartments = interior + [
+        compartment
+        for compartment in model.getListOfCompartments()
+        if compartment.getId() not in {inner.getId() for inner in interior}
+        and compartment.getSpatialDimensions() == 3
+    ]
     if any(rule.isAlgebraic() for rule in model.getListOfRules()):
         raise ExportError("an algebraic rule cannot be rescaled")
     rescaling = _Rescaling(model)
@@ -633,8 +651,10 @@ def _model_defaults(model: libsbml.Model, volume: str, substances: set[str]) -> 
 
 
 def _substance_name(model: libsbml.Model, substance: str, factor: float) -> str:
-    old_factor, _ = _si_unit(model, substance, f"substance unit {substance}")
-    if abs(old_factor / factor / 1e-21 - 1) < 1e-12 and substance in ("fmol", "substance"):
+    """Name the substance unit ``substance / factor``: zmol if it is 1e-21 mol."""
+    old_factor, old_si = _si_unit(model, substance, f"substance unit {substance}")
+    is_amount = libsbml.UnitDefinition.areEquivalent(old_si, _si_unit(model, "mole", "")[1])
+    if is_amount and abs(old_factor / factor / 1e-21 - 1) < 1e-12:
         return "zmol"
     return f"{substance}_in_aL"
 
@@ -725,11 +745,14 @@ def _has_ghk_leaks(model: libsbml.Model) -> bool:
     )
 
 
-def copasi_ready(sbml: str, name: str) -> str:
+def copasi_ready(sbml: str, name: str, negative: Collection[str] = ()) -> str:
     """Return SBML whose steady states COPASI's default settings find.
 
-    The volume in aL and the amounts in zmol (:func:`volume_in_attolitres`), and, where the
-    leaks are GHK, Vm in the current-balance form (:func:`current_balance`). COPASI's default
+    The volume in aL and the amounts in zmol (:func:`volume_in_attolitres`); where the leaks
+    are GHK, Vm in the current-balance form (:func:`current_balance`); and the species in
+    species in ``negative`` (those negative at steady state) as their deficits
+    (:func:`negative_species_as_deficits`), since COPASI's steady-state task refuses a state
+    with a negative species unless "Accept Negative Concentrations" is set. COPASI's default
     steady-state task (Enhanced Newton, resolution 1e-9, "Distance and Rate") judges a state
     by a least-squares distance on particle numbers (~4e9) beside the compartment sizes: with
     the volume in pL (~0.5) the Jacobian's condition number is ~1e18, the volume's row is lost
@@ -740,9 +763,159 @@ def copasi_ready(sbml: str, name: str) -> str:
     Raises
     ------
     ExportError
-        As :func:`volume_in_attolitres` and, for GHK cells, :func:`current_balance`.
+        As :func:`volume_in_attolitres`, for GHK cells :func:`current_balance`, and for
+        negative species :func:`negative_species_as_deficits`.
     """
     document = libsbml.readSBMLFromString(sbml)
     if _has_ghk_leaks(document.getModel()):
         sbml = current_balance(sbml, name)
-    return volume_in_attolitres(sbml, name)
+    sbml = volume_in_attolitres(sbml, name)
+    return negative_species_as_deficits(sbml, name, negative) if negative else sbml
+
+
+# --- a signed excess written as its positive deficit ----------------------------------------
+
+_QUANTITY_OF_AN_ENTITY_POOL = 360  # SBO term of a parameter that is an amount of an entity
+
+
+def negative_species_as_deficits(sbml: str, name: str, species: Collection[str]) -> str:
+    """Return the same model with each listed species ``S`` moved by its deficit ``S_deficit``.
+
+    Some states are *excesses* over a reference, not amounts of matter, and are negative in
+    normal operation (``proton_vesicle``'s H_i: the lumenal H+ gained since the start,
+    negative once the pump has worked). SBML allows a negative species, but COPASI's
+    steady-state task refuses one by default. This writes the state as the deficit
+    ``S_deficit = -S``, a species in the same compartment whose reactions are those of ``S``
+    with reactants and products swapped (its start and event assignments negated), and keeps
+    ``S`` as a quantity with the assignment rule ``S = -S_deficit``, so every rate law and
+    rule reads the same value and a user still finds ``S``. The quantity's MIRIAM ``is``
+    terms become ``isPropertyOf`` (an amount is a property of the entity, not the entity).
+
+    Parameters
+    ----------
+    sbml
+        Validated SBML Level 3 text.
+    name
+        The model's name, for messages.
+    species
+        Ids of amount (``hasOnlySubstanceUnits``) species that only reactions move.
+
+    Returns
+    -------
+    str
+        The rewritten SBML; it passes the same strict validation (units and scale).
+
+    Raises
+    ------
+    ExportError
+        If a listed id is not such a species, its deficit's id is taken, or a reaction
+        moves it with a stoichiometry that is not a constant.
+    """
+    document = libsbml.readSBMLFromString(sbml)
+    model = document.getModel()
+    for sid in species:
+        try:
+            _negate(model, sid)
+        except ExportError as err:
+            raise ExportError(f"{name}: cannot write {sid} as its deficit: {err}") from err
+    text = str(libsbml.writeSBMLToString(document))
+    check_sbml(text, f"{name} (deficits)")
+    return text
+
+
+def _negate(model: libsbml.Model, sid: str) -> None:
+    """Replace the species ``sid`` by its deficit (see the caller)."""
+    species = model.getSpecies(sid)
+    if species is None or species.getBoundaryCondition() or model.getRule(sid) is not None:
+        raise ExportError("it is not a species that only reactions move")
+    if not species.getHasOnlySubstanceUnits() or species.isSetInitialConcentration():
+        raise ExportError("it is a concentration, not an amount")
+    if species.isSetConversionFactor():
+        raise ExportError("it has a conversion factor")
+    deficit = species.clone()
+    deficit.setId(_free_id(model, f"{sid}_deficit"))
+    deficit.setName(f"minus ({species.getName() or sid})")
+    deficit.setMetaId(f"{species.getMetaId() or sid}_deficit")
+    if species.isSetInitialAmount():
+        deficit.setInitialAmount(0.0 - species.getInitialAmount())  # never -0
+    deficit.appendNotes(
+        f'<p xmlns="http://www.w3.org/1999/xhtml">Written by pumpleak_sbml: the deficit -{sid} '
+        f"of the excess {sid}, which is negative at steady state; COPASI's steady-state task "
+        f"refuses a negative species. {sid} = -{deficit.getId()}.</p>"
+    )
+    _swap_sides(model, sid, deficit.getId())
+    _retarget(model, sid, deficit.getId())
+    quantity = _quantity_of(species, model.getSubstanceUnits())
+    model.removeSpecies(sid)
+    model.addSpecies(deficit)
+    model.addParameter(quantity)
+    rule = model.createAssignmentRule()
+    rule.setVariable(sid)
+    rule.setMath(_name(f"-{deficit.getId()}"))
+
+
+def _swap_sides(model: libsbml.Model, sid: str, deficit: str) -> None:
+    """Make each reaction that makes ``sid`` consume ``deficit`` instead, and the reverse."""
+    for reaction in model.getListOfReactions():
+        sides = (reaction.getListOfReactants(), reaction.getListOfProducts())
+        moved: list[tuple[libsbml.ListOf, libsbml.SpeciesReference]] = []
+        for side, other in (sides, sides[::-1]):
+            for index in reversed(range(side.size())):
+                if side.get(index).getSpecies() == sid:
+                    reference = side.remove(index)
+                    if not reference.getConstant() or reference.isSetId():
+                        raise ExportError(
+                            f"its stoichiometry in {reaction.getId()} is not a constant"
+                        )
+                    reference.setSpecies(deficit)
+                    moved.append((other, reference))
+        for other, reference in moved:
+            other.append(reference)
+        for modifier in reaction.getListOfModifiers():
+            if modifier.getSpecies() == sid:
+                modifier.setSpecies(deficit)
+
+
+def _retarget(model: libsbml.Model, sid: str, deficit: str) -> None:
+    """Move the start and event assignments of ``sid`` to ``deficit``, negated."""
+    targets = [model.getInitialAssignmentBySymbol(sid)] + [
+        assignment
+        for event in model.getListOfEvents()
+        for assignment in event.getListOfEventAssignments()
+        if assignment.getVariable() == sid
+    ]
+    for target in targets:
+        if target is None:
+            continue
+        negated = _name(f"-{sid}")
+        negated.replaceChild(0, target.getMath().deepCopy(), True)
+        target.setMath(negated)
+        if isinstance(target, libsbml.InitialAssignment):
+            target.setSymbol(deficit)
+        else:
+            target.setVariable(deficit)
+
+
+def _quantity_of(species: libsbml.Species, default_units: str) -> libsbml.Parameter:
+    """Return a parameter with the species' id, name, unit, notes and MIRIAM terms."""
+    quantity = libsbml.Parameter(species.getLevel(), species.getVersion())
+    quantity.setId(species.getId())
+    quantity.setName(species.getName())
+    quantity.setConstant(False)
+    quantity.setUnits(species.getSubstanceUnits() or default_units)
+    quantity.setSBOTerm(_QUANTITY_OF_AN_ENTITY_POOL)
+    if species.isSetMetaId():
+        quantity.setMetaId(species.getMetaId())
+    if species.isSetNotes():
+        quantity.setNotes(species.getNotes())
+    for index in range(species.getNumCVTerms()):
+        term = species.getCVTerm(index)
+        copy = libsbml.CVTerm(libsbml.BIOLOGICAL_QUALIFIER)
+        qualifier = term.getBiologicalQualifierType()
+        copy.setBiologicalQualifierType(
+            libsbml.BQB_IS_PROPERTY_OF if qualifier == libsbml.BQB_IS else qualifier
+        )
+        for resource in range(term.getNumResources()):
+            copy.addResource(term.getResourceURI(resource))
+        quantity.addCVTerm(copy)
+    return quantity

@@ -641,11 +641,10 @@ def _elsewhere(name: str, built: pl.BuiltModel, state: pl.SteadyState | None, en
         )
     if state is not None:
         negative = [sid for sid, amount in state.amounts.items() if amount < 0]
-        caveat = (
-            f" (not for this model: its {', '.join(negative)} is negative at steady state, which "
-            'COPASI refuses unless "Accept Negative Concentrations" is set)'
-            if negative
-            else ""
+        caveat = "".join(
+            f"; {sid}, negative at steady state, is written there as its deficit "
+            f"{sid}_deficit = -{sid}, because COPASI refuses a negative species"
+            for sid in negative
         )
         notes.append(
             "COPASI's steady-state task with its default settings needs "

@@ -201,14 +201,15 @@ def test_pages_send_copasi_steady_states_to_the_copasi_ready_export() -> None:
     """Pages with a steady state name ``--format sbml-copasi`` for COPASI's steady state.
 
     Where an amount of that steady state is negative (proton_vesicle's excess H+), the page
-    says COPASI's defaults refuse it; a model without a steady state gets no such line.
+    says the export writes its deficit instead; a model without a steady state gets no such
+    line.
     """
     pump_leak = model_pages.model_page("pump_leak").markdown
     assert "--format sbml-copasi" in pump_leak
-    assert "Accept Negative Concentrations" not in pump_leak
+    assert "deficit" not in pump_leak
     vesicle = model_pages.model_page("proton_vesicle").markdown
     assert pl.steady_state("proton_vesicle").amounts["H_i"] < 0
-    assert "its H_i is negative at steady state" in vesicle
+    assert "H_i, negative at steady state, is written there as its deficit" in vesicle
     assert "--format sbml-copasi" not in model_pages.model_page("donnan_swelling").markdown
 
 

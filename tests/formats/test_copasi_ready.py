@@ -17,6 +17,13 @@ current-balance form. Three claims, each against physics or an independent solve
 - COPASI's default steady-state task (Enhanced Newton, resolution 1e-9, "Distance and
   Rate") finds the steady state our engine certifies, to 1e-8 in volume and concentrations,
   on every library cell that has one, where on the plain SBML it finds none.
+
+A species that is negative at the certified steady state (proton_vesicle's H_i, the lumenal
+H+ gained since the start) is written as its deficit ``H_i_deficit = -H_i``, because COPASI
+refuses a negative species; H_i stays, as an assignment rule. That rewrite is checked the
+same way (RoadRunner: the same H_i, dpsi and pH_i, through an initial assignment and an
+event), and against the vesicle's closed form: at steady state pump and leak currents
+balance, dp = I_pump / G_H exactly.
 """
 
 from __future__ import annotations
@@ -32,7 +39,11 @@ from same_model import SAME_MODEL_TOLERANCE, tightened
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
-from pumpleak_sbml.portable import current_balance, volume_in_attolitres
+from pumpleak_sbml.portable import (
+    current_balance,
+    negative_species_as_deficits,
+    volume_in_attolitres,
+)
 from pumpleak_sbml.sbml_document import without_events
 from pumpleak_sbml.validation import validate_sbml
 
@@ -42,11 +53,10 @@ MODELS: list[str | Path] = [*LIBRARY, *_SPECS]
 MODEL_IDS = [*LIBRARY, *(f"spec-{path.stem}" for path in _SPECS)]
 GHK = {"pump_leak_ghk", "spec-pump_leak_ghk"}
 PL_PER_AL = 1e-6  # 1 aL = 1e-18 L = 1e-6 pL
+FMOL_PER_ZMOL = 1e-6
 POTENTIAL_TOLERANCE = 1e-7
 STEADY_STATE_TOLERANCE = 1e-8
 NOT_SOLVED = {
-    "proton_vesicle": "its steady state has a negative H_i amount by design (dpsi drives H+ "
-    "out); COPASI refuses negative concentrations unless told to accept them (out of scope)",
     "donnan_swelling": "it has no finite steady state (Donnan swelling, no pump), as "
     "pl.steady_state reports",
 }
@@ -88,13 +98,14 @@ def test_copasi_ready_export_passes_strict_unit_validation(model: str | Path) ->
 
 @pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
 def test_copasi_ready_export_uses_al_and_zmol(model: str | Path) -> None:
-    """Model defaults, the cell and its species are in aL and zmol; Vm a state iff GHK leaks."""
+    """Model defaults, every compartment, the cell's amounts: aL and zmol; Vm a state iff GHK."""
     document = libsbml.readSBMLFromString(str(export(model, "sbml-copasi")))
     sbml_model = document.getModel()
     volume = _volume_id(model)
     assert (sbml_model.getVolumeUnits(), sbml_model.getSubstanceUnits()) == ("aL", "zmol")
     assert sbml_model.getExtentUnits() == "zmol"
     assert sbml_model.getCompartment(volume).getUnits() == "aL"
+    assert {c.getUnits() for c in sbml_model.getListOfCompartments()} == {"aL"}
     inside = [s for s in sbml_model.getListOfSpecies() if s.getCompartment() == volume]
     assert inside
     amounts = [s for s in inside if s.getHasOnlySubstanceUnits()]
@@ -170,10 +181,11 @@ def test_copasi_ready_refuses_a_volume_set_by_an_assignment_rule() -> None:
 
 
 def _copasi_steady_state(sbml: str, tmp_path: Path) -> tuple[int, dict[str, float]]:
-    """Run basico's default steady-state task; return its code and sizes/concentrations.
+    """Run basico's default steady-state task; return its code and every value by SBML id.
 
-    Concentrations are particle numbers / (quantity-to-number factor * compartment size), in
-    the model's substance per volume unit (zmol/aL = mM in the export; fmol/pL = mM before).
+    Compartments give their size, global quantities their value, species their
+    concentration: particle numbers / (quantity-to-number factor * compartment size), in the
+    model's substance per volume unit (zmol/aL = mM in the export; fmol/pL = mM before).
     """
     basico = pytest.importorskip("basico")
     path = tmp_path / "model.xml"
@@ -185,6 +197,8 @@ def _copasi_steady_state(sbml: str, tmp_path: Path) -> tuple[int, dict[str, floa
         sizes = basico.get_compartments(model=model)
         size = {row.sbml_id: float(row["size"]) for _, row in sizes.iterrows()}
         values = dict(size)
+        for _, row in basico.get_parameters(model=model).iterrows():
+            values[row.sbml_id] = float(row["value"])
         for _, row in basico.get_species(model=model).iterrows():
             compartment = sizes.loc[row["compartment"], "sbml_id"]
             values[row.sbml_id] = float(row["particle_number"]) / factor / size[compartment]
@@ -205,26 +219,163 @@ def _solved_cells() -> list[Any]:
 def test_copasi_defaults_find_the_steady_state_of_the_export(
     model: str | Path, tmp_path: Path
 ) -> None:
-    """COPASI's default task finds our engine's steady state (1e-8), scenarios without events."""
+    """COPASI's default task finds our engine's steady state (1e-8), scenarios without events.
+
+    A species written as its deficit is compared by its amount, which the export keeps as a
+    quantity (zmol) under the species' id.
+    """
     code, values = _copasi_steady_state(without_events(str(export(model, "sbml-copasi"))), tmp_path)
     assert code in (1, 2)  # CSteadyStateMethod: found, or found an equilibrium (no fluxes)
     reference = pl.steady_state(model)
-    assert values["cell"] * PL_PER_AL == pytest.approx(
-        reference["cell"], rel=STEADY_STATE_TOLERANCE
-    )
+    volume = _volume_id(model)
     document = libsbml.readSBMLFromString(pl.to_sbml(model))
+    for compartment in document.getModel().getListOfCompartments():  # the medium's size too
+        cid = compartment.getId()
+        found_size = values[cid] * PL_PER_AL
+        assert found_size == pytest.approx(reference[cid], rel=STEADY_STATE_TOLERANCE), cid
     inside = [
-        species.getId()
+        species
         for species in document.getModel().getListOfSpecies()
-        if species.getCompartment() == "cell"
+        if species.getCompartment() == volume
     ]
+    assert inside
     for species in inside:
-        assert values[species] == pytest.approx(
-            reference[f"[{species}]"], rel=STEADY_STATE_TOLERANCE
-        ), species
+        sid = species.getId()
+        if f"{sid}_deficit" in values:
+            found, expected = values[sid] * FMOL_PER_ZMOL, reference[sid]
+        else:
+            found, expected = values[sid], reference[f"[{sid}]"]
+        assert found == pytest.approx(expected, rel=STEADY_STATE_TOLERANCE), sid
 
 
 def test_copasi_defaults_refuse_the_plain_sbml(tmp_path: Path) -> None:
     """The control: on the plain SBML (pL, fmol) the same task finds no steady state (issue 8)."""
     code, _ = _copasi_steady_state(pl.to_sbml("pump_leak"), tmp_path)
     assert code == 0
+
+
+# --- a negative species written as its deficit -------------------------------------------
+
+
+@pytest.mark.parametrize("pump_current", [0.05, 0.1, 0.3])
+def test_copasi_finds_the_vesicle_pmf_of_the_closed_form(
+    pump_current: float, tmp_path: Path
+) -> None:
+    """proton_vesicle: COPASI's defaults give dp = I_pump / G_H (pump and leak balance).
+
+    The closed form is exact (the leak is ohmic in dp); COPASI's Newton resolution is 1e-9,
+    so 1e-8 of dp is the tolerance. Before the deficit, COPASI refused this steady state.
+    """
+    sbml = str(export("proton_vesicle", "sbml-copasi", I_pump=pump_current))
+    code, values = _copasi_steady_state(sbml, tmp_path)
+    assert code == 1  # found (the pump and the leak carry flux: not an equilibrium)
+    assert values["H_i_deficit"] > 0
+    assert values["H_i"] < 0
+    assert values["dp"] == pytest.approx(pump_current / values["G_H"], rel=STEADY_STATE_TOLERANCE)
+
+
+def test_only_species_negative_at_the_steady_state_become_deficits() -> None:
+    """A vesicle loaded alkaline (pH_i 9) gains H+ (H_i > 0): its export has no deficit."""
+    assert pl.steady_state("proton_vesicle").amounts["H_i"] < 0
+    assert "H_i_deficit" in str(export("proton_vesicle", "sbml-copasi"))
+    assert pl.steady_state("proton_vesicle", pH_i_init=9.0).amounts["H_i"] > 0
+    alkaline = str(export("proton_vesicle", "sbml-copasi", pH_i_init=9.0))
+    assert alkaline == volume_in_attolitres(
+        pl.to_sbml("proton_vesicle", pH_i_init=9.0), "proton_vesicle"
+    )
+
+
+def test_the_deficit_keeps_the_excess_as_a_quantity_with_its_annotations() -> None:
+    """H_i = -H_i_deficit (SBO:0000360, isPropertyOf H+); the reactions swap their sides."""
+    model = libsbml.readSBMLFromString(str(export("proton_vesicle", "sbml-copasi"))).getModel()
+    assert model.getSpecies("H_i") is None
+    excess = model.getParameter("H_i")
+    assert excess.getSBOTerm() == 360
+    assert libsbml.formulaToL3String(model.getAssignmentRule("H_i").getMath()) == "-H_i_deficit"
+    qualifiers = {
+        (term.getBiologicalQualifierType(), term.getResourceURI(0)) for term in excess.getCVTerms()
+    }
+    assert qualifiers == {(libsbml.BQB_IS_PROPERTY_OF, "http://identifiers.org/CHEBI:15378")}
+    deficit = model.getSpecies("H_i_deficit")
+    assert (deficit.getCompartment(), deficit.getInitialAmount()) == ("vesicle", 0.0)
+    pump, leak = model.getReaction("J_pump"), model.getReaction("J_leak")
+    assert "H_i_deficit" in {r.getSpecies() for r in pump.getListOfProducts()}
+    assert "H_i_deficit" in {r.getSpecies() for r in leak.getListOfReactants()}
+
+
+def _kicked_vesicle() -> str:
+    """proton_vesicle starting with an excess H_0 of lumenal H+, set back to H_0 at t = 1 s."""
+    document = libsbml.readSBMLFromString(pl.to_sbml("proton_vesicle"))
+    model = document.getModel()
+    start = model.createParameter()
+    start.setId("H_0")
+    start.setValue(5e-7)
+    start.setUnits("fmol")
+    start.setConstant(True)
+    assignment = model.createInitialAssignment()
+    assignment.setSymbol("H_i")
+    assignment.setMath(libsbml.parseL3Formula("H_0"))
+    event = model.createEvent()
+    event.setUseValuesFromTriggerTime(True)
+    trigger = event.createTrigger()
+    trigger.setInitialValue(False)
+    trigger.setPersistent(True)
+    trigger.setMath(libsbml.parseL3Formula("time >= 1 second"))
+    kick = event.createEventAssignment()
+    kick.setVariable("H_i")
+    kick.setMath(libsbml.parseL3Formula("H_0"))
+    return str(libsbml.writeSBMLToString(document))
+
+
+def test_the_deficit_is_the_same_model_through_a_start_and_an_event() -> None:
+    """RoadRunner, rtol 1e-12, 0..10 s: H_i, dpsi, pH_i unchanged to 1e-9 (same_model.py).
+
+    The start (+5e-7 fmol, an excess) and the event that restores it are written negated
+    on the deficit; a sign lost there shows at order 1.
+    """
+    sbml = _kicked_vesicle()
+    times = np.linspace(0.0, 10.0, 201)  # tau = C_eff / G_H ~ 1.3 s
+    columns = ["H_i", "dpsi", "pH_i"]
+    reference = _run(sbml, times, columns)
+    found = _run(negative_species_as_deficits(sbml, "kicked", ["H_i"]), times, columns)
+    assert reference[0, 0] == pytest.approx(5e-7)
+    assert reference[-1, 0] < 0
+    largest = np.max(np.abs(reference), axis=0)
+    assert np.all(np.abs(found - reference) <= SAME_MODEL_TOLERANCE * largest)
+
+
+def test_the_export_with_a_deficit_is_the_same_model() -> None:
+    """The whole export of proton_vesicle: H_i (zmol -> fmol), dpsi, pH_i to 1e-9, 0..10 s."""
+    times = _times("proton_vesicle")
+    reference = _run(pl.to_sbml("proton_vesicle"), times, ["H_i", "dpsi", "pH_i"])
+    found = _run(str(export("proton_vesicle", "sbml-copasi")), times, ["H_i", "dpsi", "pH_i"])
+    found[:, 0] *= FMOL_PER_ZMOL
+    largest = np.max(np.abs(reference), axis=0)
+    assert np.all(np.abs(found - reference) <= SAME_MODEL_TOLERANCE * largest)
+
+
+@pytest.mark.parametrize(
+    ("species", "error"),
+    [
+        ("H_o", "H_o as its deficit: it is not a species that only reactions move"),
+        ("G_H", "G_H as its deficit: it is not a species that only reactions move"),
+    ],
+)
+def test_a_deficit_is_refused_for_what_is_not_a_moved_amount(species: str, error: str) -> None:
+    """A boundary species or a parameter has no deficit: one line naming it."""
+    with pytest.raises(pl.ExportError, match=rf"^proton_vesicle: cannot write {error}$"):
+        negative_species_as_deficits(pl.to_sbml("proton_vesicle"), "proton_vesicle", [species])
+
+
+def test_a_deficit_whose_id_is_taken_is_refused() -> None:
+    """The deficit's id must be free."""
+    document = libsbml.readSBMLFromString(pl.to_sbml("proton_vesicle"))
+    parameter = document.getModel().createParameter()
+    parameter.setId("H_i_deficit")
+    parameter.setConstant(True)
+    parameter.setValue(0.0)
+    parameter.setUnits("fmol")
+    with pytest.raises(
+        pl.ExportError, match=r"^m: cannot write H_i as its deficit: the id H_i_deficit is taken$"
+    ):
+        negative_species_as_deficits(libsbml.writeSBMLToString(document), "m", ["H_i"])
