@@ -732,24 +732,39 @@ def _convert_reactions(
     model.setExtentUnits(unit)
 
 
-def _has_ghk_leaks(model: libsbml.Model) -> bool:
-    """Tell whether an ion leaks by GHK: a permeability ``P_<ion>`` of an ion ``<ion>_i``.
+def _exponential_in_potential(system: SymbolicOde) -> bool:
+    """Tell whether a rate depends on the membrane potential through ``exp`` (GHK leaks).
 
-    The identifier contract names an ion's membrane permeability ``P_Na`` (GHK leaks) and its
-    conductance ``g_Na`` (ohmic leaks); ``P_f`` is water's.
+    Such a rate changes e-fold over RT/F ~ 26 mV, and COPASI's default derivation factor
+    cannot resolve it in the charge-difference form; the rules are followed from the rates
+    down to the potential (``Vm``, or the vesicle's ``dpsi``).
     """
-    species = {s.getId() for s in model.getListOfSpecies()}
-    return any(
-        parameter.getId().startswith("P_") and f"{parameter.getId()[2:]}_i" in species
-        for parameter in model.getListOfParameters()
-    )
+    definitions = {symbol: expression for _, symbol, expression in system.rules}
+    ruled = {sid: symbol for sid, symbol, _ in system.rules}
+    potential = ruled.get("Vm", ruled.get("dpsi"))
+    if potential is None:
+        return False
+    pending, seen = list(system.rates), set[sympy.Symbol]()
+    while pending:
+        expression = pending.pop()
+        for exponential in expression.atoms(sympy.exp):
+            if any(
+                symbol == potential or _depends_on(definitions, symbol, {potential})
+                for symbol in exponential.args[0].free_symbols
+            ):
+                return True
+        for symbol in (expression.free_symbols & definitions.keys()) - seen:
+            seen.add(symbol)
+            pending.append(definitions[symbol])
+    return False
 
 
 def copasi_ready(sbml: str, name: str, negative: Collection[str] = ()) -> str:
     """Return SBML whose steady states COPASI's default settings find.
 
     The volume in aL and the amounts in zmol (:func:`volume_in_attolitres`); where the leaks
-    are GHK, Vm in the current-balance form (:func:`current_balance`); and the species in
+    are GHK (a rate exponential in Vm), Vm in the current-balance form
+    (:func:`current_balance`); and the species in
     species in ``negative`` (those negative at steady state) as their deficits
     (:func:`negative_species_as_deficits`), since COPASI's steady-state task refuses a state
     with a negative species unless "Accept Negative Concentrations" is set. COPASI's default
@@ -766,8 +781,7 @@ def copasi_ready(sbml: str, name: str, negative: Collection[str] = ()) -> str:
         As :func:`volume_in_attolitres`, for GHK cells :func:`current_balance`, and for
         negative species :func:`negative_species_as_deficits`.
     """
-    document = libsbml.readSBMLFromString(sbml)
-    if _has_ghk_leaks(document.getModel()):
+    if _exponential_in_potential(read_ode_system(sbml)):
         sbml = current_balance(sbml, name)
     sbml = volume_in_attolitres(sbml, name)
     return negative_species_as_deficits(sbml, name, negative) if negative else sbml

@@ -40,6 +40,7 @@ from same_model import SAME_MODEL_TOLERANCE, tightened
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
 from pumpleak_sbml.portable import (
+    copasi_ready,
     current_balance,
     negative_species_as_deficits,
     volume_in_attolitres,
@@ -151,6 +152,21 @@ def test_copasi_ready_export_is_the_rescaled_current_balance_form_for_ghk() -> N
         current_balance(pl.to_sbml("pump_leak_ghk"), "pump_leak_ghk"), "pump_leak_ghk"
     )
     assert export("pump_leak_ghk", "sbml-copasi") == expected
+
+
+def test_ghk_leaks_are_found_by_their_exponential_not_by_their_names() -> None:
+    """pump_leak_ghk with its permeabilities renamed still gets Vm as a state (a rate rule)."""
+    document = libsbml.readSBMLFromString(pl.to_sbml("pump_leak_ghk"))
+    model = document.getModel()
+    for ion in ("Na", "K", "Cl"):
+        model.getParameter(f"P_{ion}").setId(f"permeability_{ion}")
+        for element in model.getListOfAllElements():
+            element.renameSIdRefs(f"P_{ion}", f"permeability_{ion}")
+    renamed = libsbml.readSBMLFromString(
+        copasi_ready(libsbml.writeSBMLToString(document), "renamed")
+    ).getModel()
+    assert renamed.getParameter("P_Na") is None
+    assert renamed.getRateRule("Vm") is not None
 
 
 def test_copasi_ready_refuses_a_model_whose_ids_it_would_overwrite() -> None:
