@@ -677,6 +677,7 @@ def _elsewhere(name: str, built: pl.BuiltModel, state: pl.SteadyState | None, en
             "use_sbml_id=True)\n"
             f"result[[{columns}]]\n"
         ),
+        **({"COPASI steady state": _copasi_steady_state(name, shown, built)} if state else {}),
         "Myokit": (
             myokit_prepare + f'model = myokit.formats.importer("sbml").model("{myokit_file}")\n'
             "simulation = myokit.Simulation(model)\n"
@@ -703,6 +704,27 @@ def _elsewhere(name: str, built: pl.BuiltModel, state: pl.SteadyState | None, en
         language = "bash" if label == "command line" else "python"
         parts.append(f'=== "{label}"\n\n{tab}```{language}\n{indent(code)}\n{tab}```\n')
     return "\n".join(parts)
+
+
+def _copasi_steady_state(name: str, shown: list[str], built: pl.BuiltModel) -> str:
+    """Return the snippet that solves the ``sbml-copasi`` export with COPASI's default task."""
+    volumes = [sid for sid in shown if built.compiled.quantities[sid].kind == "compartment"]
+    values = ", ".join(
+        f'"{sid}": sizes["{sid}"] * 1e-6' if sid in volumes else f'"{sid}": quantities["{sid}"]'
+        for sid in shown
+    )
+    sizes = 'sizes = basico.get_compartments().set_index("sbml_id")["size"]  # aL\n'
+    return (
+        "import basico\nfrom pathlib import Path\nimport pumpleak_sbml as pl\n\n"
+        "# The same model with the volume in aL and amounts in zmol (the same mM):\n"
+        f'pl.save_export("{name}", Path("{name}_copasi.xml"), "sbml-copasi")\n'
+        f'basico.load_model("{name}_copasi.xml")\n'
+        "assert basico.run_steadystate() == 1  # found, with COPASI's default settings\n"
+        'quantities = basico.get_parameters().set_index("sbml_id")["value"]\n'
+        + (sizes if volumes else "")
+        + f"values = {{{values}}}"
+        + ("  # volumes back in pL\n" if volumes else "\n")
+    )
 
 
 def _round_up(value: float) -> float:

@@ -224,7 +224,13 @@ def _snippets(markdown: str) -> dict[str, str]:
 def test_the_code_to_load_a_model_elsewhere_runs(name: str, tmp_path: Path) -> None:
     """Each snippet runs as printed, in a fresh interpreter (Myokit's when it is installed)."""
     snippets = _snippets(model_pages.model_page(name).markdown)
-    assert set(snippets) == {"tellurium", "COPASI", "Myokit", "pl.ode (SciPy)"}
+    assert set(snippets) == {
+        "tellurium",
+        "COPASI",
+        "COPASI steady state",
+        "Myokit",
+        "pl.ode (SciPy)",
+    }
     for label, code in snippets.items():
         if label == "Myokit" and importlib.util.find_spec("myokit") is None:
             continue
