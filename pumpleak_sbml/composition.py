@@ -345,9 +345,11 @@ def _plan(
     if not links:
         raise ModelDefinitionError("nothing to compose: give at least one --link ATP=<species>")
     sbml = api.to_sbml(cell)
-    cell_name = (
-        cell if isinstance(cell, str) else str(libsbml.readSBMLFromString(sbml).getModel().getId())
-    )
+    if isinstance(cell, str):
+        cell_name = cell
+    else:
+        document = libsbml.readSBMLFromString(sbml)  # owns its model: keep it alive (SWIG)
+        cell_name = str(document.getModel().getId())
     cell_sbml = to_comp(sbml, cell_name)
     cell_document = libsbml.readSBMLFromString(cell_sbml)  # owns cell_model below
     cell_model = cell_document.getModel()
@@ -627,7 +629,8 @@ def compose(
     flat = _flatten(texts, names, model_id)
     ids = _id_map(plan, model_id, rate is not None)
     pathway_reactions = int(plan.pathway.getModel().getNumReactions())
-    cell_reactions = int(libsbml.readSBMLFromString(plan.cell_sbml).getModel().getNumReactions())
+    cell_document = libsbml.readSBMLFromString(plan.cell_sbml)  # owns its model (SWIG)
+    cell_reactions = int(cell_document.getModel().getNumReactions())
     reactions = cell_reactions + pathway_reactions - len(plan.replaced) + int(rate is not None)
     _check_flat(flat, texts["pathway"], ids, reactions)
     for key in ("cell", "pathway", "hierarchical"):

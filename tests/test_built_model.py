@@ -93,7 +93,8 @@ def test_resolve_sbml_path_is_sbml(suffix: str, tmp_path: Path) -> None:
     path = tmp_path / f"model{suffix}"
     path.write_bytes(BIOMODEL.read_bytes())
     built = pl.resolve(path)
-    model_id = libsbml.readSBMLFromString(BIOMODEL.read_text("utf-8")).getModel().getId()
+    document = libsbml.readSBMLFromString(BIOMODEL.read_text("utf-8"))  # owns the model (SWIG)
+    model_id = document.getModel().getId()
     assert (built.origin, built.name, built.compiled.model_id) == ("sbml", str(path), model_id)
 
 

@@ -336,7 +336,8 @@ def test_compose_id_map_points_at_the_flat_model(holzhuetter: pl.Composition) ->
 
 def test_compose_counts_and_flattens_every_reaction(holzhuetter: pl.Composition) -> None:
     """4 cell + 38 pathway reactions - vATPase + vATPase_rest = 42, in the flat file too."""
-    model = libsbml.readSBMLFromFile(str(holzhuetter.flat)).getModel()
+    model_document = libsbml.readSBMLFromFile(str(holzhuetter.flat))  # owns the model (SWIG)
+    model = model_document.getModel()
     assert holzhuetter.reactions == 42
     assert model.getNumReactions() == 42
     assert model.getReaction("vATPase_rest") is not None

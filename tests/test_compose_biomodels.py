@@ -336,7 +336,9 @@ def test_ataullakhanov_energy_pool_feeds_our_pump_at_steady_state(
     energy, adp = runner["[E]"], runner["[cell__ADP_i]"]
     expected = energy / (energy + 0.25 * (1 + adp / 0.1))
     assert runner["cell__f_ATP"] == pytest.approx(expected, rel=1e-12)
-    flat = libsbml.readSBMLFromFile(str(composed["ataullakhanov"].flat)).getModel()
+    # The document owns the model: keep it alive (SWIG).
+    flat_document = libsbml.readSBMLFromFile(str(composed["ataullakhanov"].flat))
+    flat = flat_document.getModel()
     assert flat.getReaction("pathway__U1") is None
     assert flat.getReaction("pathway__U2") is None
 

@@ -375,7 +375,8 @@ def _equations(system: SymbolicOde) -> str:
 
 
 def _events(sbml: str) -> str:
-    model = libsbml.readSBMLFromString(sbml).getModel()
+    document = libsbml.readSBMLFromString(sbml)  # owns the model: keep it alive (SWIG)
+    model = document.getModel()
     if model.getNumEvents() == 0:
         return ""
     settings = libsbml.L3ParserSettings()

@@ -120,7 +120,8 @@ def to_comp(sbml: str, name: str) -> str:
             f"{check.getError(0).getMessage().strip()}"
         )
     reactions = model.getNumReactions()
-    flat = libsbml.readSBMLFromString(flatten(text, name)).getModel()
+    flat_document = libsbml.readSBMLFromString(flatten(text, name))  # owns the model (SWIG)
+    flat = flat_document.getModel()
     if flat is None or flat.getNumReactions() != reactions:
         raise ExportError(f"{name}: flattening the comp export lost reactions")
     return text

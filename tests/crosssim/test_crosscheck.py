@@ -115,7 +115,8 @@ def test_crosscheck_report_table_lists_every_comparison(
     model, report = checked
     lines = report.format().splitlines()
     # The report names the model by its SBML id (a spec's `name`), not by the path given.
-    model_id = libsbml.readSBMLFromString(pl.to_sbml(model)).getModel().getId()
+    document = libsbml.readSBMLFromString(pl.to_sbml(model))  # owns the model (SWIG)
+    model_id = document.getModel().getId()
     assert lines[0].startswith(f"crosscheck of {model_id}")
     assert lines[-1] == "all within tolerance"
     rows = lines[1:-1]

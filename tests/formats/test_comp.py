@@ -29,7 +29,8 @@ def _ports(text: str) -> dict[str, str]:
 def test_comp_export_exposes_a_port_for_every_contract_element_it_has(name: str) -> None:
     """Ports: exactly the ion pools, Vm, pump and volume ids it has, and its settable parameters."""
     text = export(name, "sbml-comp")
-    model = libsbml.readSBMLFromString(pl.to_sbml(name)).getModel()
+    model_document = libsbml.readSBMLFromString(pl.to_sbml(name))  # owns the model (SWIG)
+    model = model_document.getModel()
     expected = {element for element, _ in PORTS if model.getElementBySId(element) is not None}
     expected |= {sid for sid in pl.parameters(name) if model.getParameter(sid) is not None}
     assert set(_ports(text)) == expected
@@ -73,7 +74,8 @@ def test_comp_module_composes_into_a_parent_model(tmp_path: Path) -> None:
     submodel.setId("cell1")
     submodel.setModelRef("pump_leak_module")
     flat = flatten(libsbml.writeSBMLToString(parent), "tissue", base=tmp_path)
-    flat_model = libsbml.readSBMLFromString(flat).getModel()
+    flat_document = libsbml.readSBMLFromString(flat)  # owns the model: keep it alive (SWIG)
+    flat_model = flat_document.getModel()
     # libroadrunner 2.10 would load an unflattened comp string as an empty top model: the
     # reaction count proves the flattening really brought the cell in.
     assert flat_model.getNumReactions() == 4

@@ -116,7 +116,8 @@ def test_a_parent_element_with_a_metaid_can_be_replaced_by_a_port_target(tmp_pat
     replaced_by.setSubmodelRef("c")
     replaced_by.setPortRef(port_id("cell"))
     flat = flatten(libsbml.writeSBMLToString(parent), "parent", base=tmp_path)
-    flat_model = libsbml.readSBMLFromString(flat).getModel()
+    flat_document = libsbml.readSBMLFromString(flat)  # owns the model: keep it alive (SWIG)
+    flat_model = flat_document.getModel()
     # libsbml keeps the parent's id for the element that replaces it (replacedBy).
     assert flat_model.getCompartment("c__cell") is None
     assert flat_model.getRuleByVariable("shared_volume").isRate()

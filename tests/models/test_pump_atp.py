@@ -93,7 +93,8 @@ def test_atp_factor_is_michaelis_menten_with_competing_adp(atp: float, adp: floa
 
 def test_atp_pump_hydrolyses_one_atp_per_cycle() -> None:
     """J_pump's stoichiometry: 3 Na_i + 2 K_o + ATP_i -> 3 Na_o + 2 K_i + ADP_i + Pi_i."""
-    model = libsbml.readSBMLFromString(pl.to_sbml(make_spec())).getModel()
+    model_document = libsbml.readSBMLFromString(pl.to_sbml(make_spec()))  # owns the model (SWIG)
+    model = model_document.getModel()
     reaction = model.getReaction("J_pump")
     reactants = {r.getSpecies(): r.getStoichiometry() for r in reaction.getListOfReactants()}
     products = {p.getSpecies(): p.getStoichiometry() for p in reaction.getListOfProducts()}
