@@ -37,6 +37,7 @@ import numpy as np
 import pytest
 import roadrunner
 from same_model import SAME_MODEL_TOLERANCE, tightened
+from sbml_edits import add_constant, add_timed_event
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
@@ -169,11 +170,7 @@ def test_ghk_leaks_are_found_by_their_exponential_not_by_their_names() -> None:
 def test_copasi_ready_refuses_a_model_whose_ids_it_would_overwrite() -> None:
     """A model that already has the conversion constant's id is refused in one line."""
     document = libsbml.readSBMLFromString(pl.to_sbml("pump_leak"))
-    parameter = document.getModel().createParameter()
-    parameter.setId("pL_per_aL")
-    parameter.setConstant(True)
-    parameter.setValue(1.0)
-    parameter.setUnits("dimensionless")
+    add_constant(document.getModel(), "pL_per_aL", 1.0, "dimensionless")
     with pytest.raises(pl.ExportError, match=r"^pump_leak: the id pL_per_aL is taken$"):
         volume_in_attolitres(libsbml.writeSBMLToString(document), "pump_leak")
 
@@ -321,23 +318,11 @@ def _kicked_vesicle() -> str:
     """proton_vesicle starting with an excess H_0 of lumenal H+, set back to H_0 at t = 1 s."""
     document = libsbml.readSBMLFromString(pl.to_sbml("proton_vesicle"))
     model = document.getModel()
-    start = model.createParameter()
-    start.setId("H_0")
-    start.setValue(5e-7)
-    start.setUnits("fmol")
-    start.setConstant(True)
+    add_constant(model, "H_0", 5e-7, "fmol")
     assignment = model.createInitialAssignment()
     assignment.setSymbol("H_i")
     assignment.setMath(libsbml.parseL3Formula("H_0"))
-    event = model.createEvent()
-    event.setUseValuesFromTriggerTime(True)
-    trigger = event.createTrigger()
-    trigger.setInitialValue(False)
-    trigger.setPersistent(True)
-    trigger.setMath(libsbml.parseL3Formula("time >= 1 second"))
-    kick = event.createEventAssignment()
-    kick.setVariable("H_i")
-    kick.setMath(libsbml.parseL3Formula("H_0"))
+    add_timed_event(model, "time >= 1 second", "H_i", "H_0")
     return str(libsbml.writeSBMLToString(document))
 
 
@@ -394,11 +379,7 @@ def test_a_deficit_is_refused_for_what_is_not_a_moved_amount(species: str, error
 def test_a_deficit_whose_id_is_taken_is_refused() -> None:
     """The deficit's id must be free."""
     document = libsbml.readSBMLFromString(pl.to_sbml("proton_vesicle"))
-    parameter = document.getModel().createParameter()
-    parameter.setId("H_i_deficit")
-    parameter.setConstant(True)
-    parameter.setValue(0.0)
-    parameter.setUnits("fmol")
+    add_constant(document.getModel(), "H_i_deficit", 0.0, "fmol")
     with pytest.raises(
         pl.ExportError, match=r"^m: cannot write H_i as its deficit: the id H_i_deficit is taken$"
     ):

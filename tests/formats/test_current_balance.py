@@ -18,6 +18,7 @@ import libsbml
 import numpy as np
 import pytest
 import roadrunner
+from sbml_edits import add_timed_event
 
 import pumpleak_sbml as pl
 from pumpleak_sbml.formats import export
@@ -144,16 +145,7 @@ def test_current_balance_refuses_an_event_that_sets_the_derived_ion() -> None:
     """An event setting Cl_i cannot be kept: Cl_i follows from charge conservation."""
     document = libsbml.readSBMLFromString(pl.to_sbml("pump_leak"))
     model = document.getModel()
-    event = model.createEvent()
-    event.setId("E_chloride")
-    event.setUseValuesFromTriggerTime(True)
-    trigger = event.createTrigger()
-    trigger.setInitialValue(False)
-    trigger.setPersistent(True)
-    trigger.setMath(libsbml.parseL3Formula("time >= 10 second"))
-    assignment = event.createEventAssignment()
-    assignment.setVariable("Cl_i")
-    assignment.setMath(libsbml.parseL3Formula("Cl_i"))
+    add_timed_event(model, "time >= 10 second", "Cl_i", "Cl_i", event_id="E_chloride")
     with pytest.raises(pl.ExportError, match="E_chloride sets Cl_i"):
         current_balance(libsbml.writeSBMLToString(document), "pump_leak")
 
