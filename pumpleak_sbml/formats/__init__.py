@@ -102,7 +102,8 @@ FORMATS: dict[str, Format] = {
         Format(
             "sbml-copasi",
             ".xml",
-            "SBML L3V2 for COPASI's defaults: volume in aL, amounts in zmol, GHK cells' Vm a state",
+            "SBML L3V2 for COPASI's defaults: volumes in aL, amounts in zmol, GHK cells' Vm a "
+            "state, an amount negative at steady state as its deficit",
             "sbml_copasi",
         ),
         Format(
