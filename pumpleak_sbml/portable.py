@@ -764,8 +764,8 @@ def copasi_ready(sbml: str, name: str, negative: Collection[str] = ()) -> str:
 
     The volume in aL and the amounts in zmol (:func:`volume_in_attolitres`); where the leaks
     are GHK (a rate exponential in Vm), Vm in the current-balance form
-    (:func:`current_balance`); and the species in
-    species in ``negative`` (those negative at steady state) as their deficits
+    (:func:`current_balance`); and the species in ``negative`` (those negative at steady
+    state) as their deficits
     (:func:`negative_species_as_deficits`), since COPASI's steady-state task refuses a state
     with a negative species unless "Accept Negative Concentrations" is set. COPASI's default
     steady-state task (Enhanced Newton, resolution 1e-9, "Distance and Rate") judges a state
