@@ -30,19 +30,19 @@ conservation), which every tool integrates right at ordinary tolerances (rtol 1e
 with ``pumpleak export MODEL --format sbml-current-balance``; the library models themselves
 keep the charge-difference form (see the README for why).
 
-:func:`copasi_ready` writes the cell's volume in aL and its amounts in zmol (the same mM),
-a pure change of units after which COPASI's default steady-state task finds the steady
-state (in pL its least-squares distance test refuses even the exact one), and uses the
-current-balance Vm where the leaks are GHK, and writes a species whose steady amount is
-negative (a signed excess such as ``proton_vesicle``'s H_i) as its positive deficit
-(:func:`negative_species_as_deficits`), because COPASI refuses a negative species. Export it
-with ``--format sbml-copasi``.
+:func:`copasi_ready` writes the cell's volume in aL and its amounts in zmol (the same mM), a
+pure change of units after which COPASI's default steady-state task finds the steady state
+(in pL its least-squares distance test refuses even the exact one), and uses the
+current-balance Vm, integrated in uV, where the leaks are GHK, and writes a species whose
+steady amount is negative (a signed excess such as ``proton_vesicle``'s H_i) as its positive
+deficit (:func:`negative_species_as_deficits`), because COPASI refuses a negative species.
+Export it with ``--format sbml-copasi``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import libsbml
@@ -57,6 +57,7 @@ __all__ = [
     "current_balance",
     "expand_initial_assignments",
     "negative_species_as_deficits",
+    "potential_in_microvolts",
     "volume_in_attolitres",
 ]
 
@@ -762,18 +763,18 @@ def _exponential_in_potential(system: SymbolicOde) -> bool:
 def copasi_ready(sbml: str, name: str, negative: Collection[str] = ()) -> str:
     """Return SBML whose steady states COPASI's default settings find.
 
-    The volume in aL and the amounts in zmol (:func:`volume_in_attolitres`); where the leaks
-    are GHK (a rate exponential in Vm), Vm in the current-balance form
-    (:func:`current_balance`); and the species in ``negative`` (those negative at steady
-    state) as their deficits
-    (:func:`negative_species_as_deficits`), since COPASI's steady-state task refuses a state
-    with a negative species unless "Accept Negative Concentrations" is set. COPASI's default
-    steady-state task (Enhanced Newton, resolution 1e-9, "Distance and Rate") judges a state
-    by a least-squares distance on particle numbers (~4e9) beside the compartment sizes: with
-    the volume in pL (~0.5) the Jacobian's condition number is ~1e18, the volume's row is lost
-    and even the exact steady state is refused; in aL (~5e5) it is found to ~1e-13. GHK
-    leaks in the charge-difference form still fail (their Vm derivative is too steep for the
-    default derivation factor); in the current-balance form they are found.
+    The volume in aL and the amounts in zmol (:func:`volume_in_attolitres`); where the leaks are
+    GHK (a rate exponential in Vm), Vm in the current-balance form (:func:`current_balance`)
+    integrated in uV (:func:`potential_in_microvolts`); and the species in ``negative`` (those
+    negative at steady state) as their deficits (:func:`negative_species_as_deficits`), since
+    COPASI's steady-state task refuses a state with a negative species unless "Accept Negative
+    Concentrations" is set. COPASI's default steady-state task (Enhanced Newton, resolution
+    1e-9, "Distance and Rate") judges a state by a least-squares distance on particle numbers
+    (~4e9) beside the compartment sizes: with the volume in pL (~0.5) the Jacobian's condition
+    number is ~1e18, the volume's row is lost and even the exact steady state is refused; in aL
+    (~5e5) it is found to ~1e-13. GHK leaks in the charge-difference form still fail (their Vm
+    derivative is too steep for the default derivation factor); in the current-balance form,
+    with the potential integrated in uV (:func:`potential_in_microvolts`), they are found.
 
     Raises
     ------
@@ -781,10 +782,76 @@ def copasi_ready(sbml: str, name: str, negative: Collection[str] = ()) -> str:
         As :func:`volume_in_attolitres`, for GHK cells :func:`current_balance`, and for
         negative species :func:`negative_species_as_deficits`.
     """
-    if _exponential_in_potential(read_ode_system(sbml)):
+    ghk = _exponential_in_potential(read_ode_system(sbml))
+    if ghk:
         sbml = current_balance(sbml, name)
     sbml = volume_in_attolitres(sbml, name)
+    if ghk:
+        sbml = potential_in_microvolts(sbml, name)
     return negative_species_as_deficits(sbml, name, negative) if negative else sbml
+
+
+# --- the rate-ruled potential as a state in uV ---------------------------------------------
+
+_MICROVOLT = "uV"
+
+
+def potential_in_microvolts(sbml: str, name: str) -> str:
+    """Return the same model with its rate-ruled potential integrated in uV, read in mV.
+
+    COPASI's state is particle numbers (~1e10 in a cell) beside the potential. With the
+    potential in mV (~50), the Jacobian COPASI's distance test solves by least squares
+    (LAPACK dgelsy, rank cut at a condition number of 1/(100 eps) = 4.5e13) has a condition
+    number of ~6e12 (median over random GHK spec cells; up to 4e15) at the exact steady
+    state, and the steady state is refused; in uV it is ~8e7 (up to 9e9). So the state
+    becomes ``Vm_uV`` (rate rule divided by ``mV_per_uV``, start and event assignments
+    moved to it), and ``Vm`` keeps its id and mV as the assignment ``Vm_uV * mV_per_uV``.
+
+    Raises
+    ------
+    ExportError
+        If no potential (``Vm`` or ``dpsi``) has a rate rule, or its unit is not mV.
+    """
+    document = libsbml.readSBMLFromString(sbml)
+    model = document.getModel()
+    try:
+        _restate_in_microvolts(model)
+    except ExportError as err:
+        raise ExportError(f"{name}: {err}") from err
+    text = str(libsbml.writeSBMLToString(document))
+    check_sbml(text, f"{name} (potential in uV)")
+    return text
+
+
+def _restate_in_microvolts(model: libsbml.Model) -> None:
+    potential = next((p for p in ("Vm", "dpsi") if model.getRateRule(p) is not None), None)
+    if potential is None:
+        raise ExportError("no membrane potential is a state (a rate rule)")
+    parameter = model.getParameter(potential)
+    if parameter.getUnits() != "mV":
+        raise ExportError(f"{potential} is not in mV")
+    _ensure_unit(model, "mV", 1e-3, _MICROVOLT)
+    conversion = _conversion(model, "mV", _MICROVOLT, 1e-3)
+    state = model.createParameter()
+    state.setId(_free_id(model, f"{potential}_uV"))
+    state.setName(f"{parameter.getName() or potential} in uV (the integrated state)")
+    state.setUnits(_MICROVOLT)
+    state.setConstant(False)
+    state.setSBOTerm(parameter.getSBOTerm())
+    if parameter.isSetValue():
+        state.setValue(parameter.getValue() * 1e3)
+        parameter.unsetValue()
+
+    def in_microvolts(math: libsbml.ASTNode) -> libsbml.ASTNode:
+        return _rewritten(math, {}, conversion)
+
+    rate = model.getRateRule(potential)
+    rate.setVariable(state.getId())
+    rate.setMath(in_microvolts(rate.getMath()))
+    _retarget(model, potential, state.getId(), in_microvolts)
+    rule = model.createAssignmentRule()
+    rule.setVariable(potential)
+    rule.setMath(_product(state.getId(), conversion))
 
 
 # --- a signed excess written as its positive deficit ----------------------------------------
@@ -858,7 +925,7 @@ def _negate(model: libsbml.Model, sid: str) -> None:
         f"refuses a negative species. {sid} = -{deficit.getId()}.</p>"
     )
     _swap_sides(model, sid, deficit.getId())
-    _retarget(model, sid, deficit.getId())
+    _retarget(model, sid, deficit.getId(), _negated)
     quantity = _quantity_of(species, model.getSubstanceUnits())
     model.removeSpecies(sid)
     model.addSpecies(deficit)
@@ -890,8 +957,13 @@ def _swap_sides(model: libsbml.Model, sid: str, deficit: str) -> None:
                 modifier.setSpecies(deficit)
 
 
-def _retarget(model: libsbml.Model, sid: str, deficit: str) -> None:
-    """Move the start and event assignments of ``sid`` to ``deficit``, negated."""
+def _retarget(
+    model: libsbml.Model,
+    sid: str,
+    new: str,
+    restate: Callable[[libsbml.ASTNode], libsbml.ASTNode],
+) -> None:
+    """Move the start and event assignments of ``sid`` to ``new``, their math restated."""
     targets = [model.getInitialAssignmentBySymbol(sid)] + [
         assignment
         for event in model.getListOfEvents()
@@ -901,13 +973,17 @@ def _retarget(model: libsbml.Model, sid: str, deficit: str) -> None:
     for target in targets:
         if target is None:
             continue
-        negated = _name(f"-{sid}")
-        negated.replaceChild(0, target.getMath().deepCopy(), True)
-        target.setMath(negated)
+        target.setMath(restate(target.getMath()))
         if isinstance(target, libsbml.InitialAssignment):
-            target.setSymbol(deficit)
+            target.setSymbol(new)
         else:
-            target.setVariable(deficit)
+            target.setVariable(new)
+
+
+def _negated(math: libsbml.ASTNode) -> libsbml.ASTNode:
+    negated = _name("-x")
+    negated.replaceChild(0, math.deepCopy(), True)
+    return negated
 
 
 def _quantity_of(species: libsbml.Species, default_units: str) -> libsbml.Parameter:

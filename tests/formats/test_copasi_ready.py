@@ -3,7 +3,8 @@
 
 ``sbml-copasi`` writes the cell's volume in aL and its amounts in zmol (a pure change of
 units: every concentration keeps its number in mM) and, where the leaks are GHK, Vm in the
-current-balance form. Three claims, each against physics or an independent solver:
+current-balance form, integrated in uV. Three claims, each against physics or an independent
+solver:
 
 - it is valid SBML under strict unit checks, scale included (0 errors, 0 warnings);
 - it is the same model: RoadRunner at rtol 1e-12 gives the same volume (1e-6 of the aL
@@ -45,6 +46,7 @@ from pumpleak_sbml.portable import (
     copasi_ready,
     current_balance,
     negative_species_as_deficits,
+    potential_in_microvolts,
     volume_in_attolitres,
 )
 from pumpleak_sbml.sbml_document import without_events
@@ -101,7 +103,7 @@ def test_copasi_ready_export_passes_strict_unit_validation(model: str | Path) ->
 
 @pytest.mark.parametrize("model", MODELS, ids=MODEL_IDS)
 def test_copasi_ready_export_uses_al_and_zmol(model: str | Path) -> None:
-    """Model defaults, every compartment, the cell's amounts: aL and zmol; Vm a state iff GHK."""
+    """Every compartment in aL, the cell's amounts in zmol; a state in uV for Vm iff GHK."""
     document = libsbml.readSBMLFromString(str(export(model, "sbml-copasi")))
     sbml_model = document.getModel()
     volume = _volume_id(model)
@@ -115,7 +117,8 @@ def test_copasi_ready_export_uses_al_and_zmol(model: str | Path) -> None:
     assert all(s.getSubstanceUnits() == "zmol" for s in amounts)
     potential = "dpsi" if model == "proton_vesicle" else "Vm"
     model_id = model if isinstance(model, str) else f"spec-{model.stem}"
-    assert (sbml_model.getRateRule(potential) is not None) == (model_id in GHK)
+    assert (sbml_model.getRateRule(f"{potential}_uV") is not None) == (model_id in GHK)
+    assert sbml_model.getAssignmentRule(potential) is not None  # read in mV in every form
 
 
 def _forms() -> list[Any]:
@@ -148,12 +151,45 @@ def test_copasi_ready_rescaling_is_the_same_model(model: str | Path, form: str) 
     assert np.max(np.abs(found_potential - reference_potential)) <= POTENTIAL_TOLERANCE * largest
 
 
+def _rescaled_current_balance(model: str | Path | dict[str, Any]) -> str:
+    """Return the current-balance form (Vm a state in mV) in aL, before the uV step."""
+    name = "m"
+    return volume_in_attolitres(current_balance(pl.to_sbml(model), name), name)
+
+
 def test_copasi_ready_export_is_the_rescaled_current_balance_form_for_ghk() -> None:
-    """For a GHK cell the export is exactly current-balance, then aL and zmol."""
-    expected = volume_in_attolitres(
-        current_balance(pl.to_sbml("pump_leak_ghk"), "pump_leak_ghk"), "pump_leak_ghk"
+    """For a GHK cell the export is exactly current-balance, then aL and zmol, then Vm in uV."""
+    name = "pump_leak_ghk"
+    expected = potential_in_microvolts(
+        volume_in_attolitres(current_balance(pl.to_sbml(name), name), name), name
     )
-    assert export("pump_leak_ghk", "sbml-copasi") == expected
+    assert export(name, "sbml-copasi") == expected
+
+
+def test_the_potential_in_microvolts_is_the_same_model() -> None:
+    """pump_leak_ghk, RoadRunner rtol 1e-12, 0..1e4 s: Vm (mV) and mM as with Vm in mV.
+
+    Vm to 1e-7 of its range (the tolerance of the rescaling test above), the rest to 1e-9; a
+    lost factor 1e3 shows at order 1.
+    """
+    reference_sbml = _rescaled_current_balance("pump_leak_ghk")
+    found_sbml = str(export("pump_leak_ghk", "sbml-copasi"))
+    times = _times("pump_leak_ghk")
+    columns = ["cell", *_concentrations(reference_sbml)]
+    reference, found = _run(reference_sbml, times, columns), _run(found_sbml, times, columns)
+    np.testing.assert_allclose(found, reference, rtol=SAME_MODEL_TOLERANCE, atol=0)
+    reference_vm = _run(reference_sbml, times, ["Vm"])[:, 0]
+    found_vm = _run(found_sbml, times, ["Vm"])[:, 0]
+    largest = np.max(np.abs(reference_vm))
+    assert np.max(np.abs(found_vm - reference_vm)) <= POTENTIAL_TOLERANCE * largest
+
+
+def test_a_model_without_a_potential_state_is_refused_by_the_microvolt_step() -> None:
+    """pump_leak's Vm is an assignment (charge difference): nothing to restate, one line."""
+    with pytest.raises(
+        pl.ExportError, match=r"^pump_leak: no membrane potential is a state \(a rate rule\)$"
+    ):
+        potential_in_microvolts(pl.to_sbml("pump_leak"), "pump_leak")
 
 
 def test_ghk_leaks_are_found_by_their_exponential_not_by_their_names() -> None:
@@ -164,7 +200,7 @@ def test_ghk_leaks_are_found_by_their_exponential_not_by_their_names() -> None:
     renamed = document.getModel()
     assert renamed.getParameter("permeability_Na") is not None
     assert renamed.getParameter("P_Na") is None
-    assert renamed.getRateRule("Vm") is not None
+    assert renamed.getRateRule("Vm_uV") is not None
 
 
 def test_copasi_ready_refuses_a_model_whose_ids_it_would_overwrite() -> None:
@@ -256,6 +292,48 @@ def test_copasi_defaults_find_the_steady_state_of_the_export(
         else:
             found, expected = values[sid], reference[f"[{sid}]"]
         assert found == pytest.approx(expected, rel=STEADY_STATE_TOLERANCE), sid
+
+
+# A cell drawn by tests/strategies.py (a K+ GHK leak, a fixed pump) whose steady state
+# COPASI's defaults refused with the potential integrated in mV.
+GHK_CYLINDER: dict[str, Any] = {
+    "name": "ghk_cylinder",
+    "temperature": 313.0505859137748,
+    "geometry": {"shape": "cylinder", "radius": 2.77866644396318, "length": 29.742266111718283},
+    "membrane": {"capacitance": 0.8034155613288619, "water_permeability": 0.00349644478122555},
+    "medium": {
+        "Na": 149.90473614904667,
+        "K": 7.953746997056,
+        "X": 4.7325013588255365,
+        "z_X": -1.0,
+        "Cl": 153.1259817872771,
+    },
+    "cell": {
+        "Na": 14.73167592044257,
+        "K": 93.79159143794419,
+        "z_X": -1.0427849917774958,
+        "X": 95.23071778292861,
+        "Cl": 9.21810409815052,
+    },
+    "leaks": {
+        "Na": {"law": "linear", "g": 0.01396607272025487},
+        "K": {"law": "ghk", "P": 7.164707235702138e-07},
+        "Cl": {"law": "linear", "g": 0.010630947918228998},
+    },
+    "pump": {"law": "fixed", "I_max": 0.2541739112514261},
+}
+
+
+def test_copasi_defaults_need_the_potential_in_microvolts(tmp_path: Path) -> None:
+    """With Vm a state in mV COPASI's defaults refuse this cell; in uV they find ours (1e-8)."""
+    code, _ = _copasi_steady_state(_rescaled_current_balance(GHK_CYLINDER), tmp_path)
+    assert code == 0
+    code, values = _copasi_steady_state(str(export(GHK_CYLINDER, "sbml-copasi")), tmp_path)
+    assert code == 1
+    reference = pl.steady_state(GHK_CYLINDER)
+    found = values["cell"] * PL_PER_AL
+    assert found == pytest.approx(reference["cell"], rel=STEADY_STATE_TOLERANCE)
+    assert values["Vm"] == pytest.approx(reference["Vm"], rel=STEADY_STATE_TOLERANCE)
 
 
 def test_copasi_defaults_refuse_the_plain_sbml(tmp_path: Path) -> None:
