@@ -329,7 +329,8 @@ def rule_inputs(sbml: str, sid: str) -> list[str]:
     an id without an assignment rule gives an empty list. Used to name the cause of a
     non-finite value.
     """
-    model = _read(sbml).getModel()
+    document = _read(sbml)  # keep the document alive while its model is in use (SWIG)
+    model = document.getModel()
     inputs: set[str] = set()
     pending, seen = [sid], {sid}
     while pending:
