@@ -50,6 +50,7 @@ import sympy
 
 from .errors import ExportError
 from .ode_model import SymbolicOde, read_ode_system
+from .sbml_document import _unit_definition, si_factor
 from .validation import check_sbml
 
 __all__ = [
@@ -405,8 +406,6 @@ def _rewritten(
 
 
 def _si_unit(model: libsbml.Model, unit_id: str, what: str) -> tuple[float, libsbml.UnitDefinition]:
-    from .sbml_document import _unit_definition, si_factor
-
     definition = _unit_definition(model, unit_id)
     if definition is None:
         raise ExportError(f"{what} has no unit to rescale")
@@ -423,8 +422,6 @@ def _scaled_unit(
     model: libsbml.Model, unit_id: str, factor: float, wanted: str
 ) -> libsbml.UnitDefinition:
     """Add a unit that is ``factor`` times the unit ``unit_id`` (a power of ten: its scale)."""
-    from .sbml_document import _unit_definition
-
     old = _unit_definition(model, unit_id)
     if old is None:
         raise ExportError(f"the unit {unit_id} is not defined")
@@ -447,8 +444,6 @@ def _conversion(
     model: libsbml.Model, old_unit: str, new_unit: str, value: float
 ) -> libsbml.ASTNode:
     """Add the constant ``<old>_per_<new>`` (the number 1 written in two units); return its name."""
-    from .sbml_document import _unit_definition
-
     ratio = libsbml.UnitDefinition(model.getLevel(), model.getVersion())
     ratio.setId(_free_id(model, f"{old_unit}_over_{new_unit}"))
     old = _unit_definition(model, old_unit)
@@ -481,6 +476,24 @@ def _name(formula: str) -> libsbml.ASTNode:
     if node is None:
         raise ExportError(f"could not write {formula}: {libsbml.getLastParseL3Error()}")
     return node
+
+
+def _transformed(
+    sbml: str, name: str, what: str, transform: Callable[[libsbml.Model], None]
+) -> str:
+    """Apply ``transform`` to the model in place; return the text, validated strictly.
+
+    Its errors are prefixed with the model's name; a result that does not validate (a bug of
+    the transform) raises :class:`~pumpleak_sbml.errors.SBMLValidationError`.
+    """
+    document = libsbml.readSBMLFromString(sbml)  # owns the model: keep it alive (SWIG)
+    try:
+        transform(document.getModel())
+    except ExportError as err:
+        raise ExportError(f"{name}: {err}") from err
+    text = str(libsbml.writeSBMLToString(document))
+    check_sbml(text, f"{name} ({what})")
+    return text
 
 
 def _interior(model: libsbml.Model) -> list[libsbml.Compartment]:
@@ -531,15 +544,7 @@ def volume_in_attolitres(sbml: str, name: str) -> str:
         three-dimensional, the model has an algebraic rule, reactions move species whose new
         units differ, or an id the transform adds is taken.
     """
-    document = libsbml.readSBMLFromString(sbml)
-    model = document.getModel()
-    try:
-        _rescale(model)
-    except ExportError as err:
-        raise ExportError(f"{name}: {err}") from err
-    text = str(libsbml.writeSBMLToString(document))
-    check_sbml(text, f"{name} (volume in aL)")
-    return text
+    return _transformed(sbml, name, "volume in aL", _rescale)
 
 
 def _rescale(model: libsbml.Model) -> None:
@@ -794,6 +799,7 @@ def copasi_ready(sbml: str, name: str, negative: Collection[str] = ()) -> str:
 # --- the rate-ruled potential as a state in uV ---------------------------------------------
 
 _MICROVOLT = "uV"
+_MICROVOLTS_PER_MILLIVOLT = 1e3
 
 
 def potential_in_microvolts(sbml: str, name: str) -> str:
@@ -812,15 +818,7 @@ def potential_in_microvolts(sbml: str, name: str) -> str:
     ExportError
         If no potential (``Vm`` or ``dpsi``) has a rate rule, or its unit is not mV.
     """
-    document = libsbml.readSBMLFromString(sbml)
-    model = document.getModel()
-    try:
-        _restate_in_microvolts(model)
-    except ExportError as err:
-        raise ExportError(f"{name}: {err}") from err
-    text = str(libsbml.writeSBMLToString(document))
-    check_sbml(text, f"{name} (potential in uV)")
-    return text
+    return _transformed(sbml, name, "potential in uV", _restate_in_microvolts)
 
 
 def _restate_in_microvolts(model: libsbml.Model) -> None:
@@ -830,8 +828,8 @@ def _restate_in_microvolts(model: libsbml.Model) -> None:
     parameter = model.getParameter(potential)
     if parameter.getUnits() != "mV":
         raise ExportError(f"{potential} is not in mV")
-    _ensure_unit(model, "mV", 1e-3, _MICROVOLT)
-    conversion = _conversion(model, "mV", _MICROVOLT, 1e-3)
+    _ensure_unit(model, "mV", 1 / _MICROVOLTS_PER_MILLIVOLT, _MICROVOLT)
+    conversion = _conversion(model, "mV", _MICROVOLT, 1 / _MICROVOLTS_PER_MILLIVOLT)
     state = model.createParameter()
     state.setId(_free_id(model, f"{potential}_uV"))
     state.setName(f"{parameter.getName() or potential} in uV (the integrated state)")
@@ -839,7 +837,7 @@ def _restate_in_microvolts(model: libsbml.Model) -> None:
     state.setConstant(False)
     state.setSBOTerm(parameter.getSBOTerm())
     if parameter.isSetValue():
-        state.setValue(parameter.getValue() * 1e3)
+        state.setValue(parameter.getValue() * _MICROVOLTS_PER_MILLIVOLT)
         parameter.unsetValue()
 
     def in_microvolts(math: libsbml.ASTNode) -> libsbml.ASTNode:
@@ -892,16 +890,15 @@ def negative_species_as_deficits(sbml: str, name: str, species: Collection[str])
         If a listed id is not such a species, its deficit's id is taken, or a reaction
         moves it with a stoichiometry that is not a constant.
     """
-    document = libsbml.readSBMLFromString(sbml)
-    model = document.getModel()
-    for sid in species:
-        try:
-            _negate(model, sid)
-        except ExportError as err:
-            raise ExportError(f"{name}: cannot write {sid} as its deficit: {err}") from err
-    text = str(libsbml.writeSBMLToString(document))
-    check_sbml(text, f"{name} (deficits)")
-    return text
+
+    def negate_each(model: libsbml.Model) -> None:
+        for sid in species:
+            try:
+                _negate(model, sid)
+            except ExportError as err:
+                raise ExportError(f"cannot write {sid} as its deficit: {err}") from err
+
+    return _transformed(sbml, name, "deficits", negate_each)
 
 
 def _negate(model: libsbml.Model, sid: str) -> None:

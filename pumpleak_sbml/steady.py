@@ -55,7 +55,7 @@ from .ode_functions import CompiledOde, OdeFunctions, functions_of
 if TYPE_CHECKING:
     import pandas
 
-    from .built_model import CompiledModel
+    from .built_model import BuiltModel, CompiledModel
 
 __all__ = [
     "Certificate",
@@ -1233,3 +1233,16 @@ def solver_for(compiled: CompiledModel) -> SteadyStateSolver:
     """Return the process's steady-state solver of a compiled model (built once)."""
     species = [q.id for q in compiled.quantities.values() if q.kind == "species"]
     return SteadyStateSolver(functions_of(compiled.ode), compiled.units, species)
+
+
+def pre_event_steady_state(built: BuiltModel) -> SteadyState:
+    """Return the certified steady state of a built model from its start, before any event.
+
+    Raises
+    ------
+    SteadyStateNotFoundError
+        As :meth:`SteadyStateSolver.solve`.
+    """
+    solver = solver_for(built.compiled)
+    y0, p = solver.functions.start(built.overrides)
+    return solver.solve(y0, p, model_id=built.name)

@@ -697,11 +697,9 @@ def dumps(
     ]
     extra: dict[str, str] = {}
     if built.compiled.has_events:
-        from ..steady import solver_for
+        from ..steady import pre_event_steady_state
 
-        solver = solver_for(built.compiled)
-        y0, p = solver.functions.start(built.overrides)
-        steady = solver.solve(y0, p, model_id=built.name)
+        steady = pre_event_steady_state(built)
         at_rest = f"{name}_at_steady_state.xml"
         extra[at_rest] = sbml_at_state(sbml, dict(steady.values), _state_ids(model))
         experiments.append(

@@ -27,12 +27,10 @@ def _negative_at_steady_state(built: BuiltModel) -> list[str]:
 
     None when the model has no steady state: COPASI's steady-state task has nothing to find.
     """
-    from ..steady import solver_for
+    from ..steady import pre_event_steady_state
 
-    solver = solver_for(built.compiled)
-    y0, p = solver.functions.start(built.overrides)
     try:
-        steady = solver.solve(y0, p, model_id=built.name)
+        steady = pre_event_steady_state(built)
     except SteadyStateNotFoundError:
         return []
     amounts = steady.amounts
